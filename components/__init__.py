@@ -1,0 +1,1 @@
+"""The component catalogue: one sub-package per component type, each exporting COMPONENT."""

@@ -1,0 +1,52 @@
+"""ImageMarker: the worker draws on an image."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from msgspec import Meta
+
+from taskengine.engine import (
+    Attributes,
+    BadExample,
+    ComponentDefinition,
+    HttpUrl,
+    Problem,
+    Result,
+    Rule,
+    url_has_extension,
+)
+
+
+class ImageMarkerAttributes(Attributes):
+    url: Annotated[HttpUrl, Meta(description="url of the image to draw on")]
+
+
+class ImageMarkerResult(Result):
+    url: Annotated[HttpUrl, Meta(description="url of the drawing, a .png file")]
+
+
+def _png(attrs: ImageMarkerAttributes, result: ImageMarkerResult) -> Iterator[Problem]:
+    if not url_has_extension(result.url, ".png"):
+        yield Problem("url", "must point to a .png file (its path must end with .png)")
+
+
+COMPONENT = ComponentDefinition(
+    name="ImageMarker",
+    description="An image the worker draws on, marking what the task asks for. The result is the url of the "
+    "drawing, a .png file.",
+    attributes=ImageMarkerAttributes,
+    result=ImageMarkerResult,
+    example={"url": "https://example.com/street.jpg"},
+    example_result={"url": "https://media.example.com/drawings/51c2.png"},
+    result_rules=(Rule("url-is-png", _png),),
+    bad_examples=(
+        BadExample("attributes", "schema", {}, "url"),
+        BadExample("attributes", "schema", {"url": "ftp://example.com/street.jpg"}, "url"),
+        BadExample("attributes", "schema", {"url": "https://example.com/street.jpg", "colour": "red"}, "colour"),
+        BadExample("result", "url-is-png", {"url": "https://media.example.com/drawings/51c2.jpg"}, "url"),
+        BadExample("result", "url-is-png", {"url": "https://media.example.com/get?file=51c2.png"}, "url"),
+        BadExample("result", "schema", {"url": "data:image/png;base64,iVBORw0KGgo="}, "url"),
+    ),
+)

@@ -1,0 +1,111 @@
+"""MultipleChoice: the worker selects one or several of a list of options (answer type `choice`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from msgspec import Meta
+
+from taskengine.engine import Attributes, BadExample, ComponentDefinition, Label, Problem, Result, Rule, duplicates
+
+MAX_OPTIONS = 50
+
+
+class MultipleChoiceAttributes(Attributes):
+    options: Annotated[
+        list[Label], Meta(min_length=2, max_length=MAX_OPTIONS, description="labels of the options, 2 to 50, unique")
+    ]
+    min_selected: Annotated[
+        int, Meta(ge=1, le=MAX_OPTIONS, description="fewest options the worker must select (default 1)")
+    ] = 1
+    max_selected: Annotated[
+        int, Meta(ge=1, le=MAX_OPTIONS, description="most options the worker may select (default 1)")
+    ] = 1
+
+
+class MultipleChoiceResult(Result):
+    selected_options: Annotated[
+        list[Label], Meta(min_length=1, max_length=MAX_OPTIONS, description="labels of the selected options")
+    ]
+
+
+def _options_unique(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
+    # The result names options by their labels, so two equal labels could not be told apart.
+    yield from duplicates("options", attrs.options)
+
+
+def _selection_range(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
+    count = len(attrs.options)
+    if attrs.max_selected > count:
+        yield Problem("maxSelected", f"must be at most the number of options ({count})")
+    if attrs.min_selected > count:
+        yield Problem("minSelected", f"must be at most the number of options ({count})")
+    elif attrs.min_selected > attrs.max_selected:
+        yield Problem("minSelected", f"must be at most maxSelected ({attrs.max_selected})")
+
+
+def _selected_known(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Iterator[Problem]:
+    known = set(attrs.options)
+    for i, selected in enumerate(result.selected_options):
+        if selected not in known:
+            yield Problem(f"selectedOptions[{i}]", f"{selected!r} is not one of the options")
+
+
+def _selected_unique(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Iterator[Problem]:
+    yield from duplicates("selectedOptions", result.selected_options)
+
+
+def _selected_count(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Iterator[Problem]:
+    low, high, got = attrs.min_selected, attrs.max_selected, len(result.selected_options)
+    if not low <= got <= high:
+        wanted = f"exactly {low}" if low == high else f"between {low} and {high}"
+        yield Problem("selectedOptions", f"must have {wanted} item{'s' if high != 1 else ''}, got {got}")
+
+
+_EXAMPLE = {"options": ["Cat", "Dog", "Bird", "None of these"], "maxSelected": 3}
+
+COMPONENT = ComponentDefinition(
+    name="MultipleChoice",
+    description="A list of 2 to 50 `options` with unique labels; the worker selects at least `minSelected` "
+    "(default 1) and at most `maxSelected` (default 1) of them, so by default exactly one. The result is the "
+    "labels of the selected options.",
+    attributes=MultipleChoiceAttributes,
+    result=MultipleChoiceResult,
+    example=_EXAMPLE,
+    example_result={"selectedOptions": ["Cat", "Bird"]},
+    attribute_rules=(Rule("options-unique", _options_unique), Rule("selection-range", _selection_range)),
+    result_rules=(
+        Rule("selected-are-options", _selected_known),
+        Rule("selected-unique", _selected_unique),
+        Rule("selected-count-in-range", _selected_count),
+    ),
+    bad_examples=(
+        BadExample("attributes", "schema", {"maxSelected": 2}, "options"),
+        BadExample("attributes", "schema", {"options": ["Cat"]}, "options"),
+        BadExample("attributes", "schema", {"options": ["Cat", ""]}, "options[1]"),
+        BadExample("attributes", "schema", {"options": ["Cat", "Dog"], "minSelected": 0}, "minSelected"),
+        BadExample("attributes", "options-unique", {"options": ["Cat", "Dog", "Bird", "Dog"]}, "options[3]"),
+        BadExample("attributes", "selection-range", {"options": ["Cat", "Dog"], "maxSelected": 3}, "maxSelected"),
+        BadExample(
+            "attributes", "selection-range", {"options": ["Cat", "Dog", "Bird"], "minSelected": 2}, "minSelected"
+        ),
+        BadExample("attributes", "selection-range", {"options": ["Cat", "Dog"], "minSelected": 3}, "minSelected"),
+        BadExample("result", "selected-are-options", {"selectedOptions": ["Cat", "Horse"]}, "selectedOptions[1]"),
+        BadExample("result", "selected-unique", {"selectedOptions": ["Cat", "Dog", "Cat"]}, "selectedOptions[2]"),
+        BadExample(
+            "result",
+            "selected-count-in-range",
+            {"selectedOptions": ["Cat", "Dog", "Bird", "None of these"]},
+            "selectedOptions",
+        ),
+        BadExample(
+            "result",
+            "selected-count-in-range",
+            {"selectedOptions": ["Cat", "Dog"]},
+            "selectedOptions",
+            properties={"options": ["Cat", "Dog", "Bird"]},
+        ),
+        BadExample("result", "schema", {"selectedOptions": []}, "selectedOptions"),
+    ),
+)

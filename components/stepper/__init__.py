@@ -1,0 +1,76 @@
+"""Stepper: pick a number from a range by tapping up and down arrows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from msgspec import Meta
+
+from taskengine.engine import Attributes, BadExample, ComponentDefinition, Problem, Result, Rule
+
+Number = Annotated[float, Meta(ge=-1e9, le=1e9)]
+
+
+class StepperAttributes(Attributes):
+    min: Annotated[float, Meta(ge=-1e9, le=1e9, description="lowest value of the range")]
+    max: Annotated[float, Meta(ge=-1e9, le=1e9, description="highest value of the range")]
+    step: Annotated[float, Meta(gt=0, le=1e9, description="change per tap (default 1)")] = 1
+    start: Annotated[float | None, Meta(description="value shown first (default: min)")] = None
+
+
+class StepperResult(Result):
+    result: Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
+
+
+def on_grid(value: float, origin: float, step: float) -> bool:
+    """Whether `value` is `origin` plus a whole number of `step`s, allowing for float rounding."""
+    steps = (value - origin) / step
+    return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
+
+
+def _range(attrs: StepperAttributes) -> Iterator[Problem]:
+    if attrs.min >= attrs.max:
+        yield Problem("max", f"must be greater than min ({attrs.min:g})")
+    elif attrs.step > attrs.max - attrs.min:
+        yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})")
+
+
+def _start(attrs: StepperAttributes) -> Iterator[Problem]:
+    if attrs.start is None or attrs.min >= attrs.max:
+        return
+    if not attrs.min <= attrs.start <= attrs.max:
+        yield Problem("start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})")
+    elif not on_grid(attrs.start, attrs.min, attrs.step):
+        yield Problem("start", f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})")
+
+
+def _result(attrs: StepperAttributes, result: StepperResult) -> Iterator[Problem]:
+    if not attrs.min <= result.result <= attrs.max:
+        yield Problem("result", f"must lie between {attrs.min:g} and {attrs.max:g}")
+    elif not on_grid(result.result, attrs.min, attrs.step):
+        yield Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}")
+
+
+COMPONENT = ComponentDefinition(
+    name="Stepper",
+    description="A number picked from [`min`, `max`] with up and down arrows, moving by `step` (default 1) "
+    "from `start` (default `min`). Every value the worker can reach is `min` plus a whole number of steps.",
+    attributes=StepperAttributes,
+    result=StepperResult,
+    example={"min": 0, "max": 10, "step": 0.5, "start": 5},
+    example_result={"result": 7.5},
+    attribute_rules=(Rule("min-below-max", _range), Rule("start-in-range-on-grid", _start)),
+    result_rules=(Rule("result-in-range-on-grid", _result),),
+    bad_examples=(
+        BadExample("attributes", "schema", {"max": 10}, "min"),
+        BadExample("attributes", "schema", {"min": 0, "max": 10, "step": 0}, "step"),
+        BadExample("attributes", "min-below-max", {"min": 5, "max": 5}, "max"),
+        BadExample("attributes", "min-below-max", {"min": 0, "max": 1, "step": 2}, "step"),
+        BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "start": 11}, "start"),
+        BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "step": 2, "start": 3}, "start"),
+        BadExample("result", "result-in-range-on-grid", {"result": 10.5}, "result"),
+        BadExample("result", "result-in-range-on-grid", {"result": 7.25}, "result"),
+        BadExample("result", "schema", {"result": None}, "result"),
+    ),
+)

@@ -1,0 +1,70 @@
+"""Routes for the component catalogue and for checking tasks and results against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+
+from taskengine import catalogue
+from taskengine.api.body import read_json
+from taskengine.engine import default_engine
+from taskengine.errors import DomainError, ErrorCode
+
+
+class ComponentList(msgspec.Struct):
+    components: list[catalogue.ComponentInfo]
+
+
+class TaskValidation(msgspec.Struct):
+    valid: bool
+    task: dict[str, Any]
+
+
+class ResultValidation(msgspec.Struct):
+    valid: bool
+    result: dict[str, Any]
+
+
+class ComponentController(Controller):
+    path = "/components"
+    tags = ["components"]
+
+    @get("/", summary="The whole component catalogue (not paged: it is small and static)")
+    async def list_components(self) -> ComponentList:
+        return ComponentList(catalogue.catalogue())
+
+    @get("/{name:str}", summary="One component type: attributes and result schemas, example")
+    async def get_component(self, name: FromPath[str]) -> catalogue.ComponentInfo:
+        return catalogue.component_info(name)
+
+    @post("/validate-task", status_code=200, summary="Check a task definition; 422 lists every problem")
+    async def validate_task(self, request: Request[Any, Any, Any]) -> TaskValidation:
+        task = catalogue.check_task(await read_json(request))
+        return TaskValidation(valid=True, task=msgspec.to_builtins(task))
+
+    @post(
+        "/validate-result",
+        status_code=200,
+        summary="Check a result against a task: body {task, result}; 422 lists every problem",
+    )
+    async def validate_result(self, request: Request[Any, Any, Any]) -> ResultValidation:
+        body = await read_json(request)
+        if not isinstance(body, dict) or set(body) != {"task", "result"}:
+            raise DomainError(
+                ErrorCode.BAD_REQUEST, 'send an object with exactly two fields: {"task": {...}, "result": {...}}'
+            )
+        task = catalogue.check_task(body["task"], path="task")
+        result = catalogue.check_result(task, body["result"], path="result")
+        return ResultValidation(valid=True, result=msgspec.to_builtins(result))
+
+
+class SchemaController(Controller):
+    path = "/schemas"
+    tags = ["components"]
+
+    @get("/task", summary="JSON Schema of a task definition, derived from the catalogue")
+    async def task_schema(self) -> dict[str, Any]:
+        return default_engine().task_schema()

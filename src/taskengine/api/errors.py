@@ -1,0 +1,85 @@
+"""Turning every exception into the one error body, with the status from the catalogue."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+
+from taskengine.errors import DomainError, ErrorBody, ErrorCode
+
+log = logging.getLogger("taskengine.api")
+
+_BY_STATUS = {code.status: code for code in reversed(ErrorCode)}  # lowest code of each status wins
+
+
+def error_response(
+    code: ErrorCode,
+    description: str,
+    *,
+    status: int | None = None,
+    body: ErrorBody | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[ErrorBody]:
+    return Response(
+        body or ErrorBody(code=code.code, message=code.message, description=description),
+        status_code=status or code.status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
+    return error_response(exc.code, exc.description, body=exc.body())
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    if isinstance(exc, RequestEntityTooLarge):
+        code, description = ErrorCode.BODY_TOO_LARGE, "the request body exceeds the configured limit"
+    elif isinstance(exc, NotFoundException):
+        code, description = ErrorCode.NOT_FOUND, "no resource at this path"
+    elif isinstance(exc, MethodNotAllowedException):
+        code, description = ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on {request.url.path}"
+    elif isinstance(exc, ValidationException):
+        code, description = ErrorCode.INVALID_PARAMETER, _validation_description(exc)
+    elif isinstance(exc, NotAuthorizedException):
+        code, description = ErrorCode.UNAUTHORIZED, exc.detail
+    elif isinstance(exc, PermissionDeniedException):
+        code, description = ErrorCode.FORBIDDEN, exc.detail
+    else:
+        code = _BY_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL)
+        description = exc.detail
+    return error_response(code, description, status=exc.status_code, headers=exc.headers)
+
+
+def _validation_description(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    parts = [f"{item.get('key', '?')}: {item.get('message', 'invalid')}" for item in extra if isinstance(item, dict)]
+    return "; ".join(parts) or exc.detail
+
+
+def _recursion(_: Request[Any, Any, Any], __: RecursionError) -> Response[ErrorBody]:
+    return error_response(ErrorCode.INVALID_JSON, "JSON is nested too deeply")
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(ErrorCode.INTERNAL, "an unexpected error occurred; it has been logged")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: _domain,
+    HTTPException: _http,
+    RecursionError: _recursion,
+    Exception: _unexpected,
+}

@@ -1,0 +1,70 @@
+"""The catalogue service: what each component type offers, and task / result checks as domain errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from taskengine.engine import ComponentDefinition, Engine, Problem, component_schemas, default_engine
+from taskengine.errors import DomainError, ErrorCode
+
+
+class ComponentInfo(msgspec.Struct, rename="camel", kw_only=True):
+    """One component type as a device or a requester needs to know it."""
+
+    name: str
+    interactive: bool
+    description: str
+    attributes: dict[str, Any]
+    result: dict[str, Any] | None
+    example: dict[str, Any]
+    example_result: dict[str, Any] | None
+
+
+def describe(definition: ComponentDefinition) -> ComponentInfo:
+    attributes, result = component_schemas(definition)
+    return ComponentInfo(
+        name=definition.name,
+        interactive=definition.interactive,
+        description=definition.description,
+        attributes=attributes,
+        result=result,
+        example={"type": definition.name, "properties": definition.example},
+        example_result=definition.example_result,
+    )
+
+
+def component_info(name: str, engine: Engine | None = None) -> ComponentInfo:
+    definition = (engine or default_engine()).registry.get(name)
+    if definition is None:
+        raise DomainError(
+            ErrorCode.UNKNOWN_COMPONENT, f"unknown component type {name[:100]!r}; GET /components lists them"
+        )
+    return describe(definition)
+
+
+def catalogue(engine: Engine | None = None) -> list[ComponentInfo]:
+    return [describe(d) for d in (engine or default_engine()).registry]
+
+
+def _raise(code: ErrorCode, what: str, problems: list[Problem]) -> None:
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    first = "; ".join(str(p) for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
+    raise DomainError(code, f"{what} has {count}: {first}", problems)
+
+
+def check_task(obj: Any, *, path: str = "", engine: Engine | None = None) -> Any:
+    """The decoded task, or DomainError INVALID_TASK listing every problem (paths under `path`)."""
+    checked = (engine or default_engine()).validate_task(obj)
+    if not checked.ok:
+        _raise(ErrorCode.INVALID_TASK, "the task", [p.rooted(path) for p in checked.problems])
+    return checked.value
+
+
+def check_result(task: Any, obj: Any, *, path: str = "", engine: Engine | None = None) -> Any:
+    """The decoded result for `task`, or DomainError INVALID_RESULT listing every problem."""
+    checked = (engine or default_engine()).validate_result(task, obj)
+    if not checked.ok:
+        _raise(ErrorCode.INVALID_RESULT, "the result", [p.rooted(path) for p in checked.problems])
+    return checked.value

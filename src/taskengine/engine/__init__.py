@@ -1,0 +1,73 @@
+"""The component engine: the catalogue of component types and validation of tasks and results.
+
+It does no I/O: it takes decoded JSON or bytes and returns values or problems.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from taskengine.engine._checks import duplicates, url_has_extension
+from taskengine.engine._definition import Attributes, BadExample, ComponentDefinition, Result, Rule
+from taskengine.engine._engine import (
+    MAX_COMPONENTS_PER_TASK,
+    Checked,
+    ComponentBase,
+    Engine,
+    component_schemas,
+)
+from taskengine.engine._fields import (
+    MAX_DURATION_SECONDS,
+    MAX_LABEL_LENGTH,
+    MAX_TEXT_LENGTH,
+    Count,
+    HttpUrl,
+    Identifier,
+    Label,
+    LongText,
+    OptionalText,
+    Seconds,
+)
+from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
+from taskengine.engine._problems import Problem, describe_pattern
+from taskengine.engine._registry import CatalogueError, Registry, discover
+
+__all__ = [
+    "MAX_COMPONENTS_PER_TASK",
+    "MAX_DEPTH",
+    "MAX_DURATION_SECONDS",
+    "MAX_LABEL_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "Attributes",
+    "BadExample",
+    "CatalogueError",
+    "Checked",
+    "ComponentBase",
+    "ComponentDefinition",
+    "Count",
+    "Engine",
+    "HttpUrl",
+    "Identifier",
+    "JsonInputError",
+    "Label",
+    "LongText",
+    "OptionalText",
+    "Problem",
+    "Registry",
+    "Result",
+    "Rule",
+    "Seconds",
+    "component_schemas",
+    "default_engine",
+    "describe_pattern",
+    "discover",
+    "duplicates",
+    "parse_json",
+    "url_has_extension",
+]
+
+
+@functools.cache
+def default_engine() -> Engine:
+    """The engine over the installed catalogue, built once per process."""
+    return Engine(discover())

@@ -1,0 +1,278 @@
+"""Validating task definitions and submitted results against the catalogue.
+
+Each check first tries msgspec's one-pass typed decode (the common, valid case); only when
+that fails does it walk the input field by field to report every problem at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Annotated, Any, Generic, TypeVar, Union
+
+import msgspec
+from msgspec import Meta
+
+from taskengine.engine._definition import ComponentDefinition
+from taskengine.engine._json import JsonInputError, parse_json
+from taskengine.engine._problems import Problem, check_value, convert_collecting, rooted, type_name
+from taskengine.engine._registry import Registry
+
+MAX_COMPONENTS_PER_TASK = 100
+
+T = TypeVar("T")
+
+
+class ComponentBase(
+    msgspec.Struct, forbid_unknown_fields=True, rename="camel", kw_only=True, frozen=True, tag_field="type"
+):
+    """The fields every component of a task has besides its `type` and `properties`."""
+
+    sticky: Annotated[bool, Meta(description="stays on screen while the worker scrolls")] = False
+    optional_result: Annotated[bool, Meta(description="the worker may leave this component unanswered")] = False
+    landscape: Annotated[bool, Meta(description="shown in landscape orientation")] = False
+
+
+TaskName = Annotated[str, Meta(min_length=1, max_length=200, description="name of the task")]
+CustomProperties = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
+    Meta(max_length=50, description="custom key/value pairs kept with the task"),
+]
+
+
+class TaskBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    name: TaskName
+    properties: CustomProperties = {}
+
+
+class Checked(msgspec.Struct, Generic[T], frozen=True):
+    """The outcome of a check: the decoded value when there are no problems, else every problem."""
+
+    value: T | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _component_class(definition: ComponentDefinition) -> type[ComponentBase]:
+    attrs = definition.attributes
+    all_default = all(not f.required for f in msgspec.structs.fields(attrs))
+    properties: tuple[Any, ...] = (
+        ("properties", attrs, msgspec.field(default_factory=attrs)) if all_default else ("properties", attrs)
+    )
+    return msgspec.defstruct(
+        f"{definition.name}Component",
+        [properties],
+        bases=(ComponentBase,),
+        tag=definition.name,
+        module=__name__,
+    )
+
+
+class Engine:
+    """Task and result validation for one registry of component types."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._class_by_name = {d.name: _component_class(d) for d in registry}
+        self._definition_by_class = {cls: registry[name] for name, cls in self._class_by_name.items()}
+        component_union = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
+        self.component_type: Any = component_union
+        self.task_type: Any = msgspec.defstruct(
+            "Task",
+            [
+                (
+                    "components",
+                    Annotated[
+                        list[component_union],  # type: ignore[valid-type]
+                        Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK, description="components, top to bottom"),
+                    ],
+                )
+            ],
+            bases=(TaskBase,),
+            module=__name__,
+        )
+        self._task_decoder = msgspec.json.Decoder(self.task_type)
+        self._result_types = functools.lru_cache(maxsize=4096)(self._build_result_type)
+
+    # -- components ---------------------------------------------------------------------------
+
+    def definition_of(self, component: ComponentBase) -> ComponentDefinition:
+        return self._definition_by_class[type(component)]
+
+    def component_class(self, name: str) -> type[ComponentBase]:
+        return self._class_by_name[name]
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def validate_task(self, obj: Any) -> Checked[Any]:
+        """Check a task definition given as decoded JSON."""
+        try:
+            task = msgspec.convert(obj, self.task_type, strict=True)
+        except msgspec.ValidationError:
+            return Checked(None, self._task_problems(obj))
+        return self._with_attribute_rules(task)
+
+    def validate_task_json(self, data: bytes) -> Checked[Any]:
+        """Check a task definition given as JSON bytes."""
+        try:
+            task = self._task_decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            try:
+                return self.validate_task(parse_json(data))
+            except JsonInputError as exc:
+                return Checked(None, [Problem("", str(exc))])
+        return self._with_attribute_rules(task)
+
+    def _with_attribute_rules(self, task: Any) -> Checked[Any]:
+        problems = [
+            p
+            for i, component in enumerate(task.components)
+            for p in rooted(
+                self.definition_of(component).check_attributes(component.properties), f"components[{i}].properties"
+            )
+        ]
+        return Checked(None if problems else task, problems)
+
+    def _task_problems(self, obj: Any) -> list[Problem]:
+        if not isinstance(obj, dict):
+            return convert_collecting(obj, TaskBase)[1]
+        head = {k: v for k, v in obj.items() if k != "components"}
+        problems = convert_collecting(head, TaskBase)[1]
+        if "components" not in obj:
+            return [*problems, Problem("components", "is required")]
+        components = obj["components"]
+        list_type = Annotated[list[Any], Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK)]
+        problems.extend(rooted(check_value(components, list_type), "components"))
+        if isinstance(components, list):
+            for i, component in enumerate(components[:MAX_COMPONENTS_PER_TASK]):
+                problems.extend(self._component_problems(component, f"components[{i}]"))
+        return problems
+
+    def _component_problems(self, obj: Any, path: str) -> list[Problem]:
+        if not isinstance(obj, dict):
+            return convert_collecting(obj, ComponentBase, path)[1]
+        name = obj.get("type")
+        if name is None:
+            return [Problem(f"{path}.type", "is required")]
+        if not isinstance(name, str):
+            return [Problem(f"{path}.type", "must be a string naming a component type")]
+        cls = self._class_by_name.get(name)
+        if cls is None:
+            return [Problem(f"{path}.type", f"unknown component type {name[:100]!r}; GET /components lists the types")]
+        component, problems = convert_collecting(obj, cls, path)
+        if component is None:
+            return problems
+        return rooted(self.definition_of(component).check_attributes(component.properties), f"{path}.properties")
+
+    # -- results --------------------------------------------------------------------------------
+
+    def result_type(self, task: Any) -> Any:
+        """The Struct a full result for `task` decodes into: one entry per component, null where none is due."""
+        key = tuple((type(c), c.optional_result) for c in task.components)
+        return self._result_types(key)
+
+    def _build_result_type(self, key: tuple[tuple[type[ComponentBase], bool], ...]) -> Any:
+        slots: list[Any] = []
+        for cls, optional in key:
+            result = self._definition_by_class[cls].result
+            slots.append(None if result is None else (result | None if optional else result))
+        answers = tuple.__class_getitem__(tuple(slots)) if slots else tuple[()]
+        struct = msgspec.defstruct(
+            "TaskResult",
+            [("components", Annotated[answers, Meta(description="one entry per component of the task, in order")])],
+            forbid_unknown_fields=True,
+            frozen=True,
+            module=__name__,
+        )
+        return struct, msgspec.json.Decoder(struct)
+
+    def validate_result(self, task: Any, obj: Any) -> Checked[Any]:
+        """Check a full result for `task` given as decoded JSON."""
+        struct, _ = self.result_type(task)
+        try:
+            result = msgspec.convert(obj, struct, strict=True)
+        except msgspec.ValidationError:
+            return Checked(None, self._result_problems(task, obj))
+        return self._with_result_rules(task, result)
+
+    def validate_result_json(self, task: Any, data: bytes) -> Checked[Any]:
+        """Check a full result for `task` given as JSON bytes."""
+        _, decoder = self.result_type(task)
+        try:
+            result = decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            try:
+                return self.validate_result(task, parse_json(data))
+            except JsonInputError as exc:
+                return Checked(None, [Problem("", str(exc))])
+        return self._with_result_rules(task, result)
+
+    def _with_result_rules(self, task: Any, result: Any) -> Checked[Any]:
+        problems: list[Problem] = []
+        definitions = self._definition_by_class
+        for i, (component, answer) in enumerate(zip(task.components, result.components, strict=True)):
+            if answer is not None:
+                definition = definitions[type(component)]
+                if definition.result_rules:
+                    found = definition.check_result(component.properties, answer)
+                    if found:
+                        problems.extend(rooted(found, f"components[{i}]"))
+        return Checked(None if problems else result, problems)
+
+    def _result_problems(self, task: Any, obj: Any) -> list[Problem]:
+        if not isinstance(obj, dict):
+            return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}")]
+        problems = [Problem(str(k), "is not a known field") for k in obj if k != "components"]
+        answers = obj.get("components")
+        expected = len(task.components)
+        if answers is None:
+            return [*problems, Problem("components", f"is required: an array of {expected} entries, one per component")]
+        if not isinstance(answers, list):
+            return [*problems, Problem("components", f"must be an array, got {type_name(answers)}")]
+        if len(answers) != expected:
+            problems.append(
+                Problem(
+                    "components",
+                    f"must have exactly {expected} entries, one per component of the task "
+                    f"(null where no answer is due), got {len(answers)}",
+                )
+            )
+        # Check what can be paired even when the count is wrong, so every problem shows at once.
+        for i, (component, answer) in enumerate(zip(task.components, answers, strict=False)):
+            problems.extend(self._answer_problems(component, answer, f"components[{i}]", i))
+        return problems
+
+    def _answer_problems(self, component: Any, answer: Any, path: str, index: int) -> Iterable[Problem]:
+        definition = self.definition_of(component)
+        if definition.result is None:
+            if answer is not None:
+                return [Problem(path, f"component {index} ({definition.name}) takes no answer; send null")]
+            return []
+        if answer is None:
+            if component.optional_result:
+                return []
+            return [Problem(path, f"component {index} ({definition.name}) needs an answer")]
+        result, problems = convert_collecting(answer, definition.result, path)
+        if result is None:
+            return problems
+        return rooted(definition.check_result(component.properties, result), path)
+
+    # -- schemas --------------------------------------------------------------------------------
+
+    def task_schema(self) -> dict[str, Any]:
+        """JSON Schema of a whole task definition (static constraints; rules are checked by the engine)."""
+        return msgspec.json.schema(self.task_type)
+
+    def result_schema(self, task: Any) -> dict[str, Any]:
+        """JSON Schema of a full result for `task`."""
+        return msgspec.json.schema(self.result_type(task)[0])
+
+
+def component_schemas(definition: ComponentDefinition) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """JSON Schema of a component's attributes and of its result (None for non-interactive ones)."""
+    attributes = msgspec.json.schema(definition.attributes)
+    result = msgspec.json.schema(definition.result) if definition.result is not None else None
+    return attributes, result

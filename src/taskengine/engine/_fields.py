@@ -1,0 +1,52 @@
+"""Field types shared by component definitions, so every bound is stated once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta
+
+from taskengine.engine._problems import describe_pattern
+
+MAX_URL_LENGTH = 2048
+MAX_LABEL_LENGTH = 200
+MAX_TEXT_LENGTH = 10_000
+MAX_DURATION_SECONDS = 3600.0
+
+_HTTP_URL = describe_pattern(r"^https?://[^\s/?#]+[^\s]*$", "must be an http:// or https:// URL without spaces")
+
+HttpUrl = Annotated[
+    str,
+    Meta(
+        pattern=_HTTP_URL,
+        max_length=MAX_URL_LENGTH,
+        description="an http:// or https:// URL",
+        examples=["https://example.com/picture.jpg"],
+    ),
+]
+"""An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused."""
+
+Label = Annotated[str, Meta(min_length=1, max_length=MAX_LABEL_LENGTH)]
+"""A short non-empty text shown on a button, option or toggle."""
+
+OptionalText = Annotated[str, Meta(max_length=MAX_LABEL_LENGTH)]
+"""A short text that may be empty (a hint, an explanation)."""
+
+LongText = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+"""A non-empty paragraph of text."""
+
+Identifier = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=64,
+        pattern=describe_pattern(r"^[A-Za-z0-9_.-]+$", "may only contain letters, digits, '_', '.' and '-'"),
+    ),
+]
+"""A requester-chosen id: letters, digits, '_', '.', '-'."""
+
+Seconds = Annotated[float, Meta(gt=0, le=MAX_DURATION_SECONDS)]
+"""A positive duration in seconds, at most one hour."""
+
+Count = Annotated[int, Meta(ge=0, le=1000)]
+"""A small non-negative count."""

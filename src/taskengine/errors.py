@@ -1,0 +1,70 @@
+"""The one catalogue of errors: every error a client can see has a stable number here.
+
+Codes are the HTTP status times 100 plus a serial, so a client can switch on the code
+and still read the status from it. Never renumber a code; add new ones at the end of their status.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import msgspec
+
+from taskengine.engine import Problem
+
+
+class ErrorCode(Enum):
+    """A numbered kind of error with its HTTP status and a one-line message."""
+
+    def __init__(self, code: int, message: str) -> None:
+        self.code = code
+        self.message = message
+
+    @property
+    def status(self) -> int:
+        return self.code // 100
+
+    BAD_REQUEST = (40000, "The request is malformed")
+    INVALID_JSON = (40001, "The body is not acceptable JSON")
+    INVALID_PARAMETER = (40002, "A query or path parameter is invalid")
+    UNAUTHORIZED = (40100, "Authentication is required")
+    FORBIDDEN = (40300, "This action is not allowed")
+    NOT_FOUND = (40400, "No such resource")
+    UNKNOWN_COMPONENT = (40401, "No such component type")
+    METHOD_NOT_ALLOWED = (40500, "Method not allowed on this resource")
+    NOT_ACCEPTABLE = (40600, "No acceptable representation")
+    CONFLICT = (40900, "The request conflicts with the current state")
+    BODY_TOO_LARGE = (41300, "The request body is too large")
+    UNSUPPORTED_MEDIA_TYPE = (41500, "The body must be JSON")
+    INVALID_TASK = (42201, "The task definition is invalid")
+    INVALID_RESULT = (42202, "The result is invalid")
+    TOO_MANY_REQUESTS = (42900, "Too many requests")
+    INTERNAL = (50000, "Internal error")
+    UNAVAILABLE = (50300, "The service is unavailable")
+
+
+class ErrorBody(msgspec.Struct, kw_only=True):
+    """The body of every error response."""
+
+    code: int
+    message: str
+    description: str
+    problems: list[Problem] | msgspec.UnsetType = msgspec.UNSET
+
+
+class DomainError(Exception):
+    """An error the service layer raises; the API turns it into a response by its code."""
+
+    def __init__(self, code: ErrorCode, description: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.problems = problems
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(
+            code=self.code.code,
+            message=self.code.message,
+            description=self.description,
+            problems=self.problems if self.problems is not None else msgspec.UNSET,
+        )

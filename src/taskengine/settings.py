@@ -1,0 +1,77 @@
+"""Settings, read from `TASKENGINE_*` environment variables in this one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything configurable about a taskengine process."""
+
+    data_dir: Path = Path("data")
+    """TASKENGINE_DATA_DIR: folder for the SQLite file and local media (created on start)."""
+    host: str = "127.0.0.1"
+    """TASKENGINE_HOST: address `taskengine serve` binds to."""
+    port: int = 8000
+    """TASKENGINE_PORT: port `taskengine serve` listens on."""
+    max_body_bytes: int = 1_048_576
+    """TASKENGINE_MAX_BODY_BYTES: larger request bodies are refused with 413."""
+    max_json_depth: int = 64
+    """TASKENGINE_MAX_JSON_DEPTH: deeper JSON nesting is refused with 400."""
+    log_level: str = "info"
+    """TASKENGINE_LOG_LEVEL: debug, info, warning or error."""
+    debug: bool = False
+    """TASKENGINE_DEBUG: Litestar debug mode (tracebacks in responses); never in production."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse(name: str, raw: str, kind: type) -> object:
+    if kind is bool:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if kind is Path:
+        return Path(raw)
+    return raw
+
+
+_LIMITS = {"port": (1, 65535), "max_body_bytes": (1024, 1 << 31), "max_json_depth": (4, 1000)}
+_LOG_LEVELS = {"debug", "info", "warning", "error"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from `environ` (default: the process environment), then explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        name = f"TASKENGINE_{field.name.upper()}"
+        if name in env:
+            kind = type(field.default)
+            values[field.name] = _parse(name, env[name], Path if isinstance(field.default, Path) else kind)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for key, (low, high) in _LIMITS.items():
+        value = values.get(key)
+        if isinstance(value, int) and not low <= value <= high:
+            raise SettingsError(f"TASKENGINE_{key.upper()} must be between {low} and {high}, got {value}")
+    level = values.get("log_level")
+    if isinstance(level, str) and level.lower() not in _LOG_LEVELS:
+        raise SettingsError(f"TASKENGINE_LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}, got {level!r}")
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,180 @@
+"""Task and result validation: every problem at once, each at its path, never an exception."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from taskengine.engine import MAX_COMPONENTS_PER_TASK, Engine
+
+RATING = {"type": "Rating", "properties": {"steps": 5}}
+TEXT = {"type": "Text", "properties": {"text": "Look closely."}}
+STEPPER = {"type": "Stepper", "properties": {"min": 0, "max": 10, "step": 2}}
+
+
+def paths(checked: object) -> list[str]:
+    return [p.path for p in checked.problems]  # type: ignore[attr-defined]
+
+
+def task_of(*components: dict, **extra: object) -> dict:
+    return {"name": "A task", "components": list(components), **extra}
+
+
+class TestTasks:
+    def test_defaults_are_filled_in(self, engine: Engine) -> None:
+        task = engine.validate_task(task_of({"type": "Rating"})).value
+        component = task.components[0]
+        assert (component.sticky, component.optional_result, component.landscape) == (False, False, False)
+        assert component.properties.steps == 5 and component.properties.half_steps is False
+        assert task.properties == {}
+
+    def test_every_problem_is_reported_at_once(self, engine: Engine) -> None:
+        checked = engine.validate_task(
+            {
+                "name": "",
+                "colour": "red",
+                "properties": {"k": 1},
+                "components": [
+                    {"type": "Rating", "properties": {"steps": 0, "stars": 3}},
+                    TEXT,
+                    {"type": "Nope"},
+                    {"type": "Stepper", "properties": {"min": 3, "max": 1}},
+                    {"type": "Rating", "sticky": "yes"},
+                    "Rating",
+                    {"properties": {}},
+                ],
+            }
+        )
+        assert checked.value is None
+        assert sorted(paths(checked)) == sorted(
+            [
+                "name",
+                "colour",
+                "properties.k",
+                "components[0].properties.steps",
+                "components[0].properties.stars",
+                "components[2].type",
+                "components[3].properties.max",
+                "components[4].sticky",
+                "components[5]",
+                "components[6].type",
+            ]
+        )
+
+    def test_messages_are_plain(self, engine: Engine) -> None:
+        checked = engine.validate_task(task_of({"type": "Rating", "properties": {"steps": 0, "halfSteps": "no"}}))
+        messages = {p.path: p.message for p in checked.problems}
+        assert messages == {
+            "components[0].properties.steps": "must be at least 1",
+            "components[0].properties.halfSteps": "must be a boolean, got a string",
+        }
+        assert str(checked.problems[0]).startswith("components[0].properties.")
+
+    def test_unknown_type_names_the_type(self, engine: Engine) -> None:
+        [problem] = engine.validate_task(task_of({"type": "Slider"})).problems
+        assert problem.path == "components[0].type"
+        assert "unknown component type 'Slider'" in problem.message
+
+    @pytest.mark.parametrize("count", [0, MAX_COMPONENTS_PER_TASK + 1])
+    def test_component_count_is_bounded(self, engine: Engine, count: int) -> None:
+        checked = engine.validate_task(task_of(*[TEXT] * count))
+        assert paths(checked) == ["components"]
+
+    def test_a_huge_component_list_is_reported_once_not_per_item(self, engine: Engine) -> None:
+        checked = engine.validate_task(task_of(*[{"type": "Nope"}] * 10_000))
+        assert len(checked.problems) <= MAX_COMPONENTS_PER_TASK + 1
+        assert checked.problems[0].message == f"must have at most {MAX_COMPONENTS_PER_TASK} items"
+
+    def test_missing_components_and_not_an_object(self, engine: Engine) -> None:
+        assert paths(engine.validate_task({"name": "x"})) == ["components"]
+        [problem] = engine.validate_task([1, 2]).problems
+        assert problem.path == "" and "object" in problem.message
+
+    def test_rules_run_only_on_components_whose_schema_holds(self, engine: Engine) -> None:
+        # Stepper: min above max would break a rule, but the unknown field is reported first; no crash either way.
+        checked = engine.validate_task(task_of({"type": "Stepper", "properties": {"min": 5, "max": 1, "x": 1}}))
+        assert paths(checked) == ["components[0].properties.x"]
+
+    def test_json_bytes_and_objects_agree(self, engine: Engine) -> None:
+        for task in (task_of(RATING, TEXT), task_of({"type": "Rating", "properties": {"steps": 99}}), {"name": 1}):
+            from_bytes = engine.validate_task_json(msgspec.json.encode(task))
+            from_obj = engine.validate_task(task)
+            assert from_bytes.problems == from_obj.problems
+            assert from_bytes.value == from_obj.value
+
+    @pytest.mark.parametrize(
+        ("data", "fragment"),
+        [
+            (b"{", "not valid JSON"),
+            (b'{"name": NaN}', "not valid JSON"),
+            (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+            (b'{"name": "a\\u0000b"}', "NUL"),
+            (b'{"name": 123456789012345678901234567890}', "64 bits"),
+            (b"\xff\xfe", "not valid JSON"),
+        ],
+    )
+    def test_unusable_bytes_are_a_problem_not_an_exception(self, engine: Engine, data: bytes, fragment: str) -> None:
+        checked = engine.validate_task_json(data)
+        assert checked.value is None
+        assert fragment in checked.problems[0].message
+
+
+class TestResults:
+    @pytest.fixture()
+    def task(self, engine: Engine) -> object:
+        optional_rating = {**RATING, "optionalResult": True}
+        return engine.validate_task(task_of(TEXT, RATING, STEPPER, optional_rating)).value
+
+    def test_a_full_result_is_decoded(self, engine: Engine, task: object) -> None:
+        checked = engine.validate_result(task, {"components": [None, {"rating": 4}, {"result": 6}, None]})
+        assert checked.problems == []
+        assert checked.value.components[1].rating == 4
+        assert checked.value.components[2].result == 6
+
+    def test_every_problem_is_reported_at_once(self, engine: Engine, task: object) -> None:
+        checked = engine.validate_result(
+            task,
+            {"components": [{"rating": 1}, None, {"result": 7, "extra": True}, {"rating": 6}], "startedAt": 1},
+        )
+        assert sorted(paths(checked)) == [
+            "components[0]",
+            "components[1]",
+            "components[2].extra",
+            "components[3].rating",
+            "startedAt",
+        ]
+
+    def test_rule_problems_carry_the_component_path(self, engine: Engine, task: object) -> None:
+        checked = engine.validate_result(task, {"components": [None, {"rating": 4}, {"result": 7}, None]})
+        [problem] = checked.problems
+        assert problem.path == "components[2].result"
+        assert "whole number of steps of 2" in problem.message
+
+    def test_wrong_number_of_entries(self, engine: Engine, task: object) -> None:
+        checked = engine.validate_result(task, {"components": [None, {"rating": 4}]})
+        assert paths(checked) == ["components", "components[1]"] or "components" in paths(checked)
+        assert "exactly 4 entries" in checked.problems[0].message
+
+    @pytest.mark.parametrize("body", [None, [], "x", {"components": "all"}, {}])
+    def test_wrong_shapes(self, engine: Engine, task: object, body: object) -> None:
+        checked = engine.validate_result(task, body)
+        assert checked.value is None and checked.problems
+
+    def test_json_bytes_and_objects_agree(self, engine: Engine, task: object) -> None:
+        for result in (
+            {"components": [None, {"rating": 4}, {"result": 6}, None]},
+            {"components": [None, {"rating": 9}, {"result": 5}, None]},
+            {"components": [1]},
+        ):
+            from_bytes = engine.validate_result_json(task, msgspec.json.encode(result))
+            from_obj = engine.validate_result(task, result)
+            assert from_bytes.problems == from_obj.problems
+            assert from_bytes.value == from_obj.value
+
+    def test_result_schema_follows_the_task(self, engine: Engine, task: object) -> None:
+        import jsonschema
+
+        schema = engine.result_schema(task)
+        jsonschema.validate({"components": [None, {"rating": 4}, {"result": 6}, None]}, schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"components": [{"rating": 4}, None, {"result": 6}, None]}, schema)
