@@ -140,6 +140,7 @@ class TestResults:
             "components[0]",
             "components[1]",
             "components[2].extra",
+            "components[2].result",
             "components[3].rating",
             "startedAt",
         ]
@@ -148,7 +149,7 @@ class TestResults:
         checked = engine.validate_result(task, {"components": [None, {"rating": 4}, {"result": 7}, None]})
         [problem] = checked.problems
         assert problem.path == "components[2].result"
-        assert "whole number of steps of 2" in problem.message
+        assert problem.message == "must be a multiple of 2.0"
 
     def test_wrong_number_of_entries(self, engine: Engine, task: object) -> None:
         checked = engine.validate_result(task, {"components": [None, {"rating": 4}]})

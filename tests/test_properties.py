@@ -24,8 +24,7 @@ scalars = (
 json_values = st.recursive(
     scalars,
     lambda children: (
-        st.lists(children, max_size=5)
-        | st.dictionaries(st.text(chars, max_size=10), children, max_size=5)
+        st.lists(children, max_size=5) | st.dictionaries(st.text(chars, max_size=10), children, max_size=5)
     ),
     max_leaves=30,
 )

@@ -11,12 +11,12 @@ from taskengine.engine import (
     Attributes,
     BadExample,
     ComponentDefinition,
-    HttpUrl,
+    MediaUrl,
     Problem,
     Result,
     Rule,
     Seconds,
-    url_has_extension,
+    media_url_rule,
 )
 
 
@@ -28,7 +28,7 @@ class AudioRecordingAttributes(Attributes):
 
 
 class AudioRecordingResult(Result):
-    url: Annotated[HttpUrl, Meta(description="url of the recording, an .aac file")]
+    url: Annotated[MediaUrl, Meta(description="url of the recording, an .aac file")]
 
 
 def _durations(attrs: AudioRecordingAttributes) -> Iterator[Problem]:
@@ -36,11 +36,6 @@ def _durations(attrs: AudioRecordingAttributes) -> Iterator[Problem]:
         yield Problem(
             "maxDurationInSeconds", f"must be greater than minDurationInSeconds ({attrs.min_duration_in_seconds:g})"
         )
-
-
-def _aac(attrs: AudioRecordingAttributes, result: AudioRecordingResult) -> Iterator[Problem]:
-    if not url_has_extension(result.url, ".aac"):
-        yield Problem("url", "must point to an .aac file (its path must end with .aac)")
 
 
 COMPONENT = ComponentDefinition(
@@ -52,7 +47,7 @@ COMPONENT = ComponentDefinition(
     example={"minDurationInSeconds": 5, "maxDurationInSeconds": 60},
     example_result={"url": "https://media.example.com/recordings/7f3a.aac"},
     attribute_rules=(Rule("min-duration-below-max", _durations),),
-    result_rules=(Rule("url-is-aac", _aac),),
+    result_rules=(Rule("url-is-aac", media_url_rule(".aac")),),
     bad_examples=(
         BadExample("attributes", "schema", {"minDurationInSeconds": 5}, "maxDurationInSeconds"),
         BadExample("attributes", "schema", {"maxDurationInSeconds": 4000}, "maxDurationInSeconds"),
@@ -66,6 +61,6 @@ COMPONENT = ComponentDefinition(
         ),
         BadExample("result", "url-is-aac", {"url": "https://media.example.com/recordings/7f3a.mp3"}, "url"),
         BadExample("result", "url-is-aac", {"url": "https://media.example.com/get?file=7f3a.aac"}, "url"),
-        BadExample("result", "schema", {"url": "file:///sdcard/7f3a.aac"}, "url"),
+        BadExample("result", "url-is-aac", {"url": "file:///sdcard/7f3a.aac"}, "url"),
     ),
 )

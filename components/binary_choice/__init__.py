@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
-from taskengine.engine import Attributes, BadExample, ComponentDefinition, Label, Problem, Result, Rule
+from taskengine.engine import Attributes, BadExample, ComponentDefinition, Label, Narrowing, Problem, Result, Rule
 
 
 class BinaryChoiceAttributes(Attributes):
@@ -25,9 +25,8 @@ def _distinct_labels(attrs: BinaryChoiceAttributes) -> Iterator[Problem]:
         yield Problem("option2", f"must differ from option1 ({attrs.option1!r})")
 
 
-def _selected_known(attrs: BinaryChoiceAttributes, result: BinaryChoiceResult) -> Iterator[Problem]:
-    if result.selected_option not in (attrs.option1, attrs.option2):
-        yield Problem("selectedOption", f"must be {attrs.option1!r} or {attrs.option2!r}")
+def _selected_known(attrs: BinaryChoiceAttributes) -> dict[str, Any]:
+    return {"selected_option": Literal[attrs.option1, attrs.option2]}
 
 
 _EXAMPLE = {"option1": "Yes", "option2": "No"}
@@ -41,7 +40,7 @@ COMPONENT = ComponentDefinition(
     example=_EXAMPLE,
     example_result={"selectedOption": "No"},
     attribute_rules=(Rule("option-labels-unique", _distinct_labels),),
-    result_rules=(Rule("selected-is-an-option", _selected_known),),
+    result_rules=(Narrowing("selected-is-an-option", _selected_known),),
     bad_examples=(
         BadExample("attributes", "schema", {"option1": "Yes"}, "option2"),
         BadExample("attributes", "schema", {"option1": "", "option2": "No"}, "option1"),

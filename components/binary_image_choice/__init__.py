@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
@@ -13,6 +13,7 @@ from taskengine.engine import (
     ComponentDefinition,
     HttpUrl,
     Identifier,
+    Narrowing,
     OptionalText,
     Problem,
     Result,
@@ -40,9 +41,8 @@ def _distinct_ids(attrs: BinaryImageChoiceAttributes) -> Iterator[Problem]:
         yield Problem("option2.id", f"must differ from option1.id ({attrs.option1.id!r})")
 
 
-def _selected_known(attrs: BinaryImageChoiceAttributes, result: BinaryImageChoiceResult) -> Iterator[Problem]:
-    if result.selected_option not in (attrs.option1.id, attrs.option2.id):
-        yield Problem("selectedOption", f"must be {attrs.option1.id!r} or {attrs.option2.id!r}")
+def _selected_known(attrs: BinaryImageChoiceAttributes) -> dict[str, Any]:
+    return {"selected_option": Literal[attrs.option1.id, attrs.option2.id]}
 
 
 _EXAMPLE = {
@@ -58,7 +58,7 @@ COMPONENT = ComponentDefinition(
     example=_EXAMPLE,
     example_result={"selectedOption": "dog"},
     attribute_rules=(Rule("option-ids-unique", _distinct_ids),),
-    result_rules=(Rule("selected-is-an-option", _selected_known),),
+    result_rules=(Narrowing("selected-is-an-option", _selected_known),),
     bad_examples=(
         BadExample("attributes", "schema", {"option1": _EXAMPLE["option1"]}, "option2"),
         BadExample(

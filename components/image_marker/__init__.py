@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from msgspec import Meta
@@ -12,10 +11,10 @@ from taskengine.engine import (
     BadExample,
     ComponentDefinition,
     HttpUrl,
-    Problem,
+    MediaUrl,
     Result,
     Rule,
-    url_has_extension,
+    media_url_rule,
 )
 
 
@@ -24,12 +23,7 @@ class ImageMarkerAttributes(Attributes):
 
 
 class ImageMarkerResult(Result):
-    url: Annotated[HttpUrl, Meta(description="url of the drawing, a .png file")]
-
-
-def _png(attrs: ImageMarkerAttributes, result: ImageMarkerResult) -> Iterator[Problem]:
-    if not url_has_extension(result.url, ".png"):
-        yield Problem("url", "must point to a .png file (its path must end with .png)")
+    url: Annotated[MediaUrl, Meta(description="url of the drawing, a .png file")]
 
 
 COMPONENT = ComponentDefinition(
@@ -40,13 +34,13 @@ COMPONENT = ComponentDefinition(
     result=ImageMarkerResult,
     example={"url": "https://example.com/street.jpg"},
     example_result={"url": "https://media.example.com/drawings/51c2.png"},
-    result_rules=(Rule("url-is-png", _png),),
+    result_rules=(Rule("url-is-png", media_url_rule(".png")),),
     bad_examples=(
         BadExample("attributes", "schema", {}, "url"),
         BadExample("attributes", "schema", {"url": "ftp://example.com/street.jpg"}, "url"),
         BadExample("attributes", "schema", {"url": "https://example.com/street.jpg", "colour": "red"}, "colour"),
         BadExample("result", "url-is-png", {"url": "https://media.example.com/drawings/51c2.jpg"}, "url"),
         BadExample("result", "url-is-png", {"url": "https://media.example.com/get?file=51c2.png"}, "url"),
-        BadExample("result", "schema", {"url": "data:image/png;base64,iVBORw0KGgo="}, "url"),
+        BadExample("result", "url-is-png", {"url": "data:image/png;base64,iVBORw0KGgo="}, "url"),
     ),
 )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from msgspec import Meta
 
-from taskengine.engine import Attributes, BadExample, ComponentDefinition, Problem, Result, Rule
+from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Result
 
 
 class RatingAttributes(Attributes):
@@ -19,13 +18,10 @@ class RatingResult(Result):
     rating: Annotated[float, Meta(ge=0, le=10, description="the rating, in stars")]
 
 
-def _rating_on_scale(attrs: RatingAttributes, result: RatingResult) -> Iterator[Problem]:
-    lowest = 0.5 if attrs.half_steps else 1
-    if not lowest <= result.rating <= attrs.steps:
-        yield Problem("rating", f"must be between {lowest:g} and {attrs.steps} stars")
-    elif (result.rating * 2 if attrs.half_steps else result.rating) % 1:
-        grain = "half" if attrs.half_steps else "whole"
-        yield Problem("rating", f"must be in {grain} stars, got {result.rating:g}")
+def _rating_on_scale(attrs: RatingAttributes) -> dict[str, Any]:
+    # At least one star (or half a star), in whole (or half) stars: multiples of 0.5 are exact in binary floats.
+    grain = 0.5 if attrs.half_steps else 1
+    return {"rating": Annotated[float, Meta(ge=grain, le=attrs.steps, multiple_of=grain)]}
 
 
 COMPONENT = ComponentDefinition(
@@ -36,7 +32,7 @@ COMPONENT = ComponentDefinition(
     result=RatingResult,
     example={"steps": 5, "halfSteps": True},
     example_result={"rating": 3.5},
-    result_rules=(Rule("rating-on-scale", _rating_on_scale),),
+    result_rules=(Narrowing("rating-on-scale", _rating_on_scale),),
     bad_examples=(
         BadExample("attributes", "schema", {"steps": 0}, "steps"),
         BadExample("attributes", "schema", {"steps": 11}, "steps"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
 
 from msgspec import Meta
 
-from taskengine.engine import Attributes, BadExample, ComponentDefinition, Problem, Result, Rule
+from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Problem, Result, Rule
 
 Number = Annotated[float, Meta(ge=-1e9, le=1e9)]
 
@@ -45,11 +45,24 @@ def _start(attrs: StepperAttributes) -> Iterator[Problem]:
         yield Problem("start", f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})")
 
 
-def _result(attrs: StepperAttributes, result: StepperResult) -> Iterator[Problem]:
-    if not attrs.min <= result.result <= attrs.max:
-        yield Problem("result", f"must lie between {attrs.min:g} and {attrs.max:g}")
-    elif not on_grid(result.result, attrs.min, attrs.step):
-        yield Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}")
+def exact_grid(attrs: StepperAttributes) -> bool:
+    """Whether `multiple_of=step` states the grid exactly: min lies on it and step is a whole number of 1/1024ths.
+
+    Such steps are exact in binary floating point; others (0.1) need the tolerance of `on_grid`.
+    """
+    scaled = attrs.step * 1024
+    return scaled == int(scaled) and (attrs.min / attrs.step).is_integer() and max(-attrs.min, attrs.max) < 2**40
+
+
+def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
+    grid = {"multiple_of": attrs.step} if exact_grid(attrs) else {}
+    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
+
+
+def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:
+    if on_grid(result.result, attrs.min, attrs.step):
+        return ()
+    return [Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}")]
 
 
 COMPONENT = ComponentDefinition(
@@ -61,7 +74,10 @@ COMPONENT = ComponentDefinition(
     example={"min": 0, "max": 10, "step": 0.5, "start": 5},
     example_result={"result": 7.5},
     attribute_rules=(Rule("min-below-max", _range), Rule("start-in-range-on-grid", _start)),
-    result_rules=(Rule("result-in-range-on-grid", _result),),
+    result_rules=(
+        Narrowing("result-in-range", _result_in_range),
+        Rule("result-on-grid", _result_on_grid, when=lambda attrs: not exact_grid(attrs)),
+    ),
     bad_examples=(
         BadExample("attributes", "schema", {"max": 10}, "min"),
         BadExample("attributes", "schema", {"min": 0, "max": 10, "step": 0}, "step"),
@@ -69,8 +85,12 @@ COMPONENT = ComponentDefinition(
         BadExample("attributes", "min-below-max", {"min": 0, "max": 1, "step": 2}, "step"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "start": 11}, "start"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "step": 2, "start": 3}, "start"),
-        BadExample("result", "result-in-range-on-grid", {"result": 10.5}, "result"),
-        BadExample("result", "result-in-range-on-grid", {"result": 7.25}, "result"),
+        BadExample("result", "result-in-range", {"result": 10.5}, "result"),
+        BadExample("result", "result-in-range", {"result": 7.25}, "result"),
+        BadExample(
+            "result", "result-on-grid", {"result": 0.25}, "result", properties={"min": 0, "max": 1, "step": 0.1}
+        ),
+        BadExample("result", "result-on-grid", {"result": 4}, "result", properties={"min": 1, "max": 9, "step": 2}),
         BadExample("result", "schema", {"result": None}, "result"),
     ),
 )

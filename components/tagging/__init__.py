@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
 
 from msgspec import Meta
 
@@ -11,6 +11,7 @@ from taskengine.engine import (
     Attributes,
     BadExample,
     ComponentDefinition,
+    Narrowing,
     OptionalText,
     Problem,
     Result,
@@ -51,21 +52,17 @@ def _suggestions_unique(attrs: TaggingAttributes) -> Iterator[Problem]:
     yield from duplicates("suggestions", attrs.suggestions, key=str.casefold)
 
 
-def _tag_count(attrs: TaggingAttributes, result: TaggingResult) -> Iterator[Problem]:
-    low, high, got = attrs.min_tags, attrs.max_tags, len(result.tags)
-    if not low <= got <= high:
-        wanted = f"exactly {low}" if low == high else f"between {low} and {high}"
-        yield Problem("tags", f"must have {wanted} item{'s' if high != 1 else ''}, got {got}")
+def _tag_count(attrs: TaggingAttributes) -> dict[str, Any]:
+    return {"tags": Annotated[list[Tag], Meta(min_length=attrs.min_tags, max_length=attrs.max_tags)]}
 
 
-def _tags_unique(attrs: TaggingAttributes, result: TaggingResult) -> Iterator[Problem]:
-    yield from duplicates("tags", result.tags, key=str.casefold)
-
-
-def _tags_not_blank(attrs: TaggingAttributes, result: TaggingResult) -> Iterator[Problem]:
-    for i, tag in enumerate(result.tags):
-        if not tag.strip():
-            yield Problem(f"tags[{i}]", "must not be blank")
+def _tags_distinct_not_blank(attrs: TaggingAttributes, result: TaggingResult) -> Sequence[Problem]:
+    tags = result.tags
+    # map() over str methods keeps the common, valid case free of Python-level loops.
+    if len(set(map(str.casefold, tags))) == len(tags) and not any(map(str.isspace, tags)):
+        return ()
+    blank = [Problem(f"tags[{i}]", "must not be blank") for i, t in enumerate(tags) if t.isspace()]
+    return blank + list(duplicates("tags", tags, key=str.casefold))
 
 
 COMPONENT = ComponentDefinition(
@@ -79,9 +76,8 @@ COMPONENT = ComponentDefinition(
     example_result={"tags": ["cat", "sofa", "sleeping"]},
     attribute_rules=(Rule("min-tags-within-max", _tag_range), Rule("suggestions-unique", _suggestions_unique)),
     result_rules=(
-        Rule("tag-count-in-range", _tag_count),
-        Rule("tags-unique", _tags_unique),
-        Rule("tags-not-blank", _tags_not_blank),
+        Narrowing("tag-count-in-range", _tag_count),
+        Rule("tags-distinct-not-blank", _tags_distinct_not_blank),
     ),
     bad_examples=(
         BadExample("attributes", "schema", {"maxTags": 0}, "maxTags"),
@@ -92,8 +88,8 @@ COMPONENT = ComponentDefinition(
         BadExample("attributes", "suggestions-unique", {"suggestions": ["cat", "dog", "Cat"]}, "suggestions[2]"),
         BadExample("result", "tag-count-in-range", {"tags": []}, "tags"),
         BadExample("result", "tag-count-in-range", {"tags": ["a", "b", "c", "d", "e", "f"]}, "tags"),
-        BadExample("result", "tags-unique", {"tags": ["cat", "sofa", "CAT"]}, "tags[2]"),
-        BadExample("result", "tags-not-blank", {"tags": ["cat", "  "]}, "tags[1]"),
+        BadExample("result", "tags-distinct-not-blank", {"tags": ["cat", "sofa", "CAT"]}, "tags[2]"),
+        BadExample("result", "tags-distinct-not-blank", {"tags": ["cat", "  "]}, "tags[1]"),
         BadExample("result", "schema", {"tags": ["cat", "t" * 51]}, "tags[1]"),
     ),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from msgspec import Meta
 
@@ -13,6 +13,7 @@ from taskengine.engine import (
     BadExample,
     ComponentDefinition,
     LongText,
+    Narrowing,
     Problem,
     Result,
     Rule,
@@ -36,9 +37,8 @@ def _given_within_max_length(attrs: TextEditAttributes) -> Iterator[Problem]:
         yield Problem("text", f"must be at most maxLength ({attrs.max_length}) characters long, got {len(attrs.text)}")
 
 
-def _edited_within_max_length(attrs: TextEditAttributes, result: TextEditResult) -> Iterator[Problem]:
-    if len(result.text) > attrs.max_length:
-        yield Problem("text", f"must be at most maxLength ({attrs.max_length}) characters long, got {len(result.text)}")
+def _edited_within_max_length(attrs: TextEditAttributes) -> dict[str, Any]:
+    return {"text": Annotated[str, Meta(max_length=attrs.max_length)]}
 
 
 COMPONENT = ComponentDefinition(
@@ -50,7 +50,7 @@ COMPONENT = ComponentDefinition(
     example={"text": "Teh cat sat on teh mat.", "maxLength": 100},
     example_result={"text": "The cat sat on the mat."},
     attribute_rules=(Rule("text-within-max-length", _given_within_max_length),),
-    result_rules=(Rule("edited-within-max-length", _edited_within_max_length),),
+    result_rules=(Narrowing("edited-within-max-length", _edited_within_max_length),),
     bad_examples=(
         BadExample("attributes", "schema", {"maxLength": 100}, "text"),
         BadExample("attributes", "schema", {"text": ""}, "text"),

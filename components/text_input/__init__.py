@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from msgspec import Meta
 
@@ -12,6 +12,7 @@ from taskengine.engine import (
     Attributes,
     BadExample,
     ComponentDefinition,
+    Narrowing,
     OptionalText,
     Problem,
     Result,
@@ -30,15 +31,14 @@ class TextInputResult(Result):
     text: Annotated[str, Meta(max_length=MAX_TEXT_LENGTH, description="the text the worker typed")]
 
 
-def _within_max_length(attrs: TextInputAttributes, result: TextInputResult) -> Iterator[Problem]:
-    if len(result.text) > attrs.max_length:
-        yield Problem("text", f"must be at most maxLength ({attrs.max_length}) characters long, got {len(result.text)}")
+def _within_max_length(attrs: TextInputAttributes) -> dict[str, Any]:
+    return {"text": Annotated[str, Meta(max_length=attrs.max_length)]}
 
 
-def _not_blank(attrs: TextInputAttributes, result: TextInputResult) -> Iterator[Problem]:
+def _not_blank(attrs: TextInputAttributes, result: TextInputResult) -> Sequence[Problem]:
     # A worker who answers must answer; leaving the field out is what optionalResult is for.
-    if not result.text.strip():
-        yield Problem("text", "must not be blank")
+    text = result.text
+    return () if text and not text.isspace() else [Problem("text", "must not be blank")]
 
 
 COMPONENT = ComponentDefinition(
@@ -50,7 +50,7 @@ COMPONENT = ComponentDefinition(
     result=TextInputResult,
     example={"hint": "Describe the picture in a sentence", "maxLength": 280},
     example_result={"text": "A cat asleep on a red sofa."},
-    result_rules=(Rule("text-within-max-length", _within_max_length), Rule("text-not-blank", _not_blank)),
+    result_rules=(Narrowing("text-within-max-length", _within_max_length), Rule("text-not-blank", _not_blank)),
     bad_examples=(
         BadExample("attributes", "schema", {"maxLength": 0}, "maxLength"),
         BadExample("attributes", "schema", {"maxLength": 10_001}, "maxLength"),

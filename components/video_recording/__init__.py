@@ -11,12 +11,12 @@ from taskengine.engine import (
     Attributes,
     BadExample,
     ComponentDefinition,
-    HttpUrl,
+    MediaUrl,
     Problem,
     Result,
     Rule,
     Seconds,
-    url_has_extension,
+    media_url_rule,
 )
 
 MAX_VIDEO_SECONDS = 600.0
@@ -38,7 +38,7 @@ class VideoRecordingAttributes(Attributes):
 
 
 class VideoRecordingResult(Result):
-    url: Annotated[HttpUrl, Meta(description="url of the video, an .mp4 file")]
+    url: Annotated[MediaUrl, Meta(description="url of the video, an .mp4 file")]
 
 
 def _durations(attrs: VideoRecordingAttributes) -> Iterator[Problem]:
@@ -46,11 +46,6 @@ def _durations(attrs: VideoRecordingAttributes) -> Iterator[Problem]:
         yield Problem(
             "maxDurationInSeconds", f"must be greater than minDurationInSeconds ({attrs.min_duration_in_seconds:g})"
         )
-
-
-def _mp4(attrs: VideoRecordingAttributes, result: VideoRecordingResult) -> Iterator[Problem]:
-    if not url_has_extension(result.url, ".mp4"):
-        yield Problem("url", "must point to an .mp4 file (its path must end with .mp4)")
 
 
 COMPONENT = ComponentDefinition(
@@ -63,7 +58,7 @@ COMPONENT = ComponentDefinition(
     example={"orientation": "landscape", "minDurationInSeconds": 10, "maxDurationInSeconds": 120},
     example_result={"url": "https://media.example.com/videos/a91e.mp4"},
     attribute_rules=(Rule("min-duration-below-max", _durations),),
-    result_rules=(Rule("url-is-mp4", _mp4),),
+    result_rules=(Rule("url-is-mp4", media_url_rule(".mp4")),),
     bad_examples=(
         BadExample("attributes", "schema", {"orientation": "portrait"}, "maxDurationInSeconds"),
         BadExample("attributes", "schema", {"maxDurationInSeconds": 601}, "maxDurationInSeconds"),
@@ -77,6 +72,6 @@ COMPONENT = ComponentDefinition(
         ),
         BadExample("result", "url-is-mp4", {"url": "https://media.example.com/videos/a91e.mov"}, "url"),
         BadExample("result", "url-is-mp4", {"url": "https://media.example.com/get?file=a91e.mp4"}, "url"),
-        BadExample("result", "schema", {"url": "a91e.mp4"}, "url"),
+        BadExample("result", "url-is-mp4", {"url": "a91e.mp4"}, "url"),
     ),
 )

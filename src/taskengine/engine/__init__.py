@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 
-from taskengine.engine._checks import duplicates, url_has_extension
-from taskengine.engine._definition import Attributes, BadExample, ComponentDefinition, Result, Rule
+from taskengine.engine._checks import duplicates, media_url_problems, media_url_rule
+from taskengine.engine._definition import Attributes, BadExample, ComponentDefinition, Narrowing, Result, Rule
 from taskengine.engine._engine import (
     MAX_COMPONENTS_PER_TASK,
     Checked,
+    CompiledTask,
     ComponentBase,
     Engine,
     component_schemas,
@@ -25,6 +26,7 @@ from taskengine.engine._fields import (
     Identifier,
     Label,
     LongText,
+    MediaUrl,
     OptionalText,
     Seconds,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "BadExample",
     "CatalogueError",
     "Checked",
+    "CompiledTask",
     "ComponentBase",
     "ComponentDefinition",
     "Count",
@@ -51,6 +54,8 @@ __all__ = [
     "JsonInputError",
     "Label",
     "LongText",
+    "MediaUrl",
+    "Narrowing",
     "OptionalText",
     "Problem",
     "Registry",
@@ -62,8 +67,9 @@ __all__ = [
     "describe_pattern",
     "discover",
     "duplicates",
+    "media_url_problems",
+    "media_url_rule",
     "parse_json",
-    "url_has_extension",
 ]
 
 

@@ -25,10 +25,28 @@ ResultCheck = Callable[[Any, Any], Iterable[Problem]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A named check beyond the static schema; paths it reports are relative to `properties` or the result."""
+    """A named check beyond the static schema; paths it reports are relative to `properties` or the result.
+
+    Result rules run once per answer on the hot path: return a list (or `()` when all is well) rather than
+    yielding, and prefer a Narrowing where a narrower type can say the same thing.
+    """
 
     name: str
     check: Callable[..., Iterable[Problem]]
+    when: Callable[[Any], bool] | None = None
+    """Whether the rule can fire for given attributes; a result rule that cannot is left out of compiled tasks."""
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A result rule stated as narrower field types derived from the attributes.
+
+    `fields(attributes)` returns {python field name: type}; the engine builds the narrowed result type once
+    per distinct attributes, and msgspec then checks the rule inside its decode pass, with no Python call.
+    """
+
+    name: str
+    fields: Callable[[Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,7 @@ class ComponentDefinition:
     result: type[Result] | None = None
     example_result: dict[str, Any] | None = None
     attribute_rules: tuple[Rule, ...] = ()
-    result_rules: tuple[Rule, ...] = ()
+    result_rules: tuple[Rule | Narrowing, ...] = ()
     bad_examples: tuple[BadExample, ...] = ()
 
     def __post_init__(self) -> None:
@@ -73,5 +91,18 @@ class ComponentDefinition:
     def check_attributes(self, attributes: Any) -> list[Problem]:
         return [p for rule in self.attribute_rules for p in rule.check(attributes)]
 
+    def result_checks_for(self, attributes: Any) -> tuple[Rule, ...]:
+        """The result rules that can fire for these attributes."""
+        return tuple(r for r in self.result_checks if r.when is None or r.when(attributes))
+
+    @property
+    def result_checks(self) -> tuple[Rule, ...]:
+        """The result rules run in Python after decoding."""
+        return tuple(r for r in self.result_rules if isinstance(r, Rule))
+
+    @property
+    def narrowings(self) -> tuple[Narrowing, ...]:
+        return tuple(r for r in self.result_rules if isinstance(r, Narrowing))
+
     def check_result(self, attributes: Any, result: Any) -> list[Problem]:
-        return [p for rule in self.result_rules for p in rule.check(attributes, result)]
+        return [p for rule in self.result_checks_for(attributes) for p in rule.check(attributes, result)]

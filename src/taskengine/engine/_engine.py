@@ -7,18 +7,18 @@ that fails does it walk the input field by field to report every problem at once
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar, Union
 
 import msgspec
 from msgspec import Meta
 
-from taskengine.engine._definition import ComponentDefinition
+from taskengine.engine._definition import ComponentDefinition, Result
 from taskengine.engine._json import JsonInputError, parse_json
 from taskengine.engine._problems import Problem, check_value, convert_collecting, rooted, type_name
 from taskengine.engine._registry import Registry
 
 MAX_COMPONENTS_PER_TASK = 100
+_NARROWED_CACHE_SIZE = 4096
 
 T = TypeVar("T")
 
@@ -43,6 +43,29 @@ CustomProperties = Annotated[
 class TaskBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     name: TaskName
     properties: CustomProperties = {}
+
+
+class CompiledTask:
+    """A task prepared for checking results: its result decoder and the Python checks that remain.
+
+    `checks` is flat, one (component index, rule function, attributes) per rule, so the hot loop does no lookups.
+    """
+
+    __slots__ = ("checks", "decoder", "slots", "struct", "task")
+
+    def __init__(
+        self,
+        task: Any,
+        struct: Any,
+        decoder: msgspec.json.Decoder[Any],
+        slots: tuple[type[Result] | None, ...],
+        checks: tuple[tuple[int, Any, Any], ...],
+    ) -> None:
+        self.task = task
+        self.struct = struct
+        self.decoder = decoder
+        self.slots = slots
+        self.checks = checks
 
 
 class Checked(msgspec.Struct, Generic[T], frozen=True):
@@ -95,7 +118,8 @@ class Engine:
             module=__name__,
         )
         self._task_decoder = msgspec.json.Decoder(self.task_type)
-        self._result_types = functools.lru_cache(maxsize=4096)(self._build_result_type)
+        self._result_structs = functools.lru_cache(maxsize=4096)(self._build_result_structs)
+        self._narrowed_types: dict[tuple[str, bytes], type[Result]] = {}
 
     # -- components ---------------------------------------------------------------------------
 
@@ -169,16 +193,43 @@ class Engine:
 
     # -- results --------------------------------------------------------------------------------
 
-    def result_type(self, task: Any) -> Any:
-        """The Struct a full result for `task` decodes into: one entry per component, null where none is due."""
-        key = tuple((type(c), c.optional_result) for c in task.components)
-        return self._result_types(key)
+    def compile(self, task: Any) -> CompiledTask:
+        """Prepare `task` for checking many results: do it once per task and keep the outcome."""
+        slots: list[type[Result] | None] = []
+        checks: list[tuple[int, Any, Any]] = []
+        for i, component in enumerate(task.components):
+            definition = self.definition_of(component)
+            if definition.result is None:
+                slots.append(None)
+                continue
+            slots.append(self._narrowed(definition, component.properties))
+            checks.extend(
+                (i, r.check, component.properties) for r in definition.result_checks_for(component.properties)
+            )
+        key = tuple((slot, c.optional_result) for slot, c in zip(slots, task.components, strict=True))
+        struct, decoder = self._result_structs(key)
+        return CompiledTask(task, struct, decoder, tuple(slots), tuple(checks))
 
-    def _build_result_type(self, key: tuple[tuple[type[ComponentBase], bool], ...]) -> Any:
-        slots: list[Any] = []
-        for cls, optional in key:
-            result = self._definition_by_class[cls].result
-            slots.append(None if result is None else (result | None if optional else result))
+    def _narrowed(self, definition: ComponentDefinition, attributes: Any) -> type[Result]:
+        assert definition.result is not None
+        if not definition.narrowings:
+            return definition.result
+        key = (definition.name, msgspec.json.encode(attributes))
+        narrowed = self._narrowed_types.get(key)
+        if narrowed is None:
+            fields: dict[str, Any] = {}
+            for narrowing in definition.narrowings:
+                fields.update(narrowing.fields(attributes))
+            narrowed = msgspec.defstruct(
+                definition.result.__name__, list(fields.items()), bases=(definition.result,), module=__name__
+            )
+            if len(self._narrowed_types) >= _NARROWED_CACHE_SIZE:
+                self._narrowed_types.pop(next(iter(self._narrowed_types)))
+            self._narrowed_types[key] = narrowed
+        return narrowed
+
+    def _build_result_structs(self, key: tuple[tuple[type[Result] | None, bool], ...]) -> tuple[Any, Any]:
+        slots = [None if result is None else (result | None if optional else result) for result, optional in key]
         answers = tuple.__class_getitem__(tuple(slots)) if slots else tuple[()]
         struct = msgspec.defstruct(
             "TaskResult",
@@ -190,44 +241,44 @@ class Engine:
         return struct, msgspec.json.Decoder(struct)
 
     def validate_result(self, task: Any, obj: Any) -> Checked[Any]:
-        """Check a full result for `task` given as decoded JSON."""
-        struct, _ = self.result_type(task)
+        """Check a full result for `task` (a task or a CompiledTask) given as decoded JSON."""
+        compiled = task if isinstance(task, CompiledTask) else self.compile(task)
         try:
-            result = msgspec.convert(obj, struct, strict=True)
+            result = msgspec.convert(obj, compiled.struct, strict=True)
         except msgspec.ValidationError:
-            return Checked(None, self._result_problems(task, obj))
-        return self._with_result_rules(task, result)
+            return Checked(None, self._result_problems(compiled, obj))
+        return self._with_result_checks(compiled, result)
 
     def validate_result_json(self, task: Any, data: bytes) -> Checked[Any]:
-        """Check a full result for `task` given as JSON bytes."""
-        _, decoder = self.result_type(task)
+        """Check a full result for `task` (a task or a CompiledTask) given as JSON bytes."""
+        compiled = task if isinstance(task, CompiledTask) else self.compile(task)
         try:
-            result = decoder.decode(data)
+            result = compiled.decoder.decode(data)
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
             try:
-                return self.validate_result(task, parse_json(data))
+                return self.validate_result(compiled, parse_json(data))
             except JsonInputError as exc:
                 return Checked(None, [Problem("", str(exc))])
-        return self._with_result_rules(task, result)
+        return self._with_result_checks(compiled, result)
 
-    def _with_result_rules(self, task: Any, result: Any) -> Checked[Any]:
-        problems: list[Problem] = []
-        definitions = self._definition_by_class
-        for i, (component, answer) in enumerate(zip(task.components, result.components, strict=True)):
-            if answer is not None:
-                definition = definitions[type(component)]
-                if definition.result_rules:
-                    found = definition.check_result(component.properties, answer)
-                    if found:
-                        problems.extend(rooted(found, f"components[{i}]"))
-        return Checked(None if problems else result, problems)
+    def _with_result_checks(self, compiled: CompiledTask, result: Any) -> Checked[Any]:
+        answers = result.components
+        # A comprehension, not a loop with appends: this is the hot path, and nearly every check finds nothing.
+        failed = [
+            (i, found)
+            for i, check, attributes in compiled.checks
+            if (answer := answers[i]) is not None and (found := check(attributes, answer))
+        ]
+        if not failed:
+            return Checked(result, [])
+        return Checked(None, [p for i, found in failed for p in rooted(found, f"components[{i}]")])
 
-    def _result_problems(self, task: Any, obj: Any) -> list[Problem]:
+    def _result_problems(self, compiled: CompiledTask, obj: Any) -> list[Problem]:
         if not isinstance(obj, dict):
             return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}")]
         problems = [Problem(str(k), "is not a known field") for k in obj if k != "components"]
         answers = obj.get("components")
-        expected = len(task.components)
+        expected = len(compiled.slots)
         if answers is None:
             return [*problems, Problem("components", f"is required: an array of {expected} entries, one per component")]
         if not isinstance(answers, list):
@@ -241,24 +292,25 @@ class Engine:
                 )
             )
         # Check what can be paired even when the count is wrong, so every problem shows at once.
-        for i, (component, answer) in enumerate(zip(task.components, answers, strict=False)):
-            problems.extend(self._answer_problems(component, answer, f"components[{i}]", i))
+        components = compiled.task.components
+        for i, (component, slot, answer) in enumerate(zip(components, compiled.slots, answers, strict=False)):
+            problems.extend(rooted(self._answer_problems(component, slot, answer, i), f"components[{i}]"))
         return problems
 
-    def _answer_problems(self, component: Any, answer: Any, path: str, index: int) -> Iterable[Problem]:
+    def _answer_problems(self, component: Any, slot: type[Result] | None, answer: Any, index: int) -> list[Problem]:
         definition = self.definition_of(component)
-        if definition.result is None:
+        if slot is None:
             if answer is not None:
-                return [Problem(path, f"component {index} ({definition.name}) takes no answer; send null")]
+                return [Problem("", f"component {index} ({definition.name}) takes no answer; send null")]
             return []
         if answer is None:
             if component.optional_result:
                 return []
-            return [Problem(path, f"component {index} ({definition.name}) needs an answer")]
-        result, problems = convert_collecting(answer, definition.result, path)
+            return [Problem("", f"component {index} ({definition.name}) needs an answer")]
+        result, problems = convert_collecting(answer, slot)
         if result is None:
             return problems
-        return rooted(definition.check_result(component.properties, result), path)
+        return definition.check_result(component.properties, result)
 
     # -- schemas --------------------------------------------------------------------------------
 
@@ -267,8 +319,9 @@ class Engine:
         return msgspec.json.schema(self.task_type)
 
     def result_schema(self, task: Any) -> dict[str, Any]:
-        """JSON Schema of a full result for `task`."""
-        return msgspec.json.schema(self.result_type(task)[0])
+        """JSON Schema of a full result for `task` (a task or a CompiledTask)."""
+        compiled = task if isinstance(task, CompiledTask) else self.compile(task)
+        return msgspec.json.schema(compiled.struct)
 
 
 def component_schemas(definition: ComponentDefinition) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -26,6 +26,12 @@ HttpUrl = Annotated[
 ]
 """An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused."""
 
+MediaUrl = Annotated[
+    str,
+    Meta(min_length=1, max_length=MAX_URL_LENGTH, description="an http:// or https:// URL of the uploaded file"),
+]
+"""A result's media URL. Its form is checked by `media_url_problems`, which is cheaper than a regex per answer."""
+
 Label = Annotated[str, Meta(min_length=1, max_length=MAX_LABEL_LENGTH)]
 """A short non-empty text shown on a button, option or toggle."""
 

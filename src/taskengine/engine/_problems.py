@@ -78,6 +78,7 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"Object contains unknown field `(?P<f>[^`]+)`"),
         lambda m: (m["f"], "is not a known field"),
     ),
+    (re.compile(r"Expected `\w+` that's a multiple of (?P<n>\S+)"), lambda m: ("", f"must be a multiple of {m['n']}")),
     (re.compile(r"Expected `\w+` >= (?P<n>\S+)"), lambda m: ("", f"must be at least {m['n']}")),
     (re.compile(r"Expected `\w+` > (?P<n>\S+)"), lambda m: ("", f"must be greater than {m['n']}")),
     (re.compile(r"Expected `\w+` <= (?P<n>\S+)"), lambda m: ("", f"must be at most {m['n']}")),
