@@ -2,7 +2,9 @@
 
 Reports component results validated per second, and the ratio of that path's time to a bare
 `msgspec.json.decode` of the same result bytes into plain Structs (the same shape with no
-constraints and no rules: what decoding costs before any validation). Run: `make bench`.
+constraints and no rules: what decoding costs before any validation). The target is stated against
+`msgspec.json.decode(data, type=...)`; the ratio to a prebuilt `msgspec.json.Decoder`, which skips the
+per-call type lookup, is printed beside it. Run: `make bench`.
 """
 
 from __future__ import annotations
@@ -87,8 +89,10 @@ def main() -> None:
 
     task_rate = _best_rate(lambda: engine.validate_task_json(task_json), 1)
     validated = _best_rate(lambda: engine.validate_result_json(compiled, result_json), COMPONENTS)
+    plain_type = plain_decoder.type
+    bare_call = _best_rate(lambda: msgspec.json.decode(result_json, type=plain_type), COMPONENTS)
     bare = _best_rate(lambda: plain_decoder.decode(result_json), COMPONENTS)
-    ratio = bare / validated
+    ratio_call, ratio = bare_call / validated, bare / validated
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -99,9 +103,13 @@ def main() -> None:
         f"full result ({len(result_json)} bytes): {validated:,.0f} component results validated/s "
         f"(target >= {TARGET_RATE:,})"
     )
-    print(f"bare decode into plain Structs: {bare:,.0f} component results/s")
-    print(f"validation costs {ratio:.2f}x the bare decode (target <= {TARGET_RATIO})")
-    ok = validated >= TARGET_RATE and ratio <= TARGET_RATIO
+    print(f"bare msgspec.json.decode(data, type=...) into plain Structs: {bare_call:,.0f} component results/s")
+    print(f"bare decode with a prebuilt msgspec.json.Decoder: {bare:,.0f} component results/s")
+    print(
+        f"validation costs {ratio_call:.2f}x msgspec.json.decode and {ratio:.2f}x a prebuilt Decoder "
+        f"(target <= {TARGET_RATIO})"
+    )
+    ok = validated >= TARGET_RATE and ratio_call <= TARGET_RATIO
     print("targets met" if ok else "TARGETS MISSED")
 
 

@@ -179,3 +179,73 @@ class TestResults:
         jsonschema.validate({"components": [None, {"rating": 4}, {"result": 6}, None]}, schema)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({"components": [{"rating": 4}, None, {"result": 6}, None]}, schema)
+
+
+class TestCompiledTasks:
+    def test_a_compiled_task_checks_like_the_task_itself(self, engine: Engine) -> None:
+        task = engine.validate_task(task_of(RATING, STEPPER)).value
+        compiled = engine.compile(task)
+        for result in (
+            {"components": [{"rating": 4}, {"result": 6}]},
+            {"components": [{"rating": 4.5}, {"result": 5}]},
+        ):
+            assert engine.validate_result(compiled, result) == engine.validate_result(task, result)
+
+    def test_narrowed_types_follow_each_components_attributes(self, engine: Engine) -> None:
+        choice = {"type": "BinaryChoice", "properties": {"option1": "Yes", "option2": "No"}}
+        other = {"type": "BinaryChoice", "properties": {"option1": "Left", "option2": "Right"}}
+        task = engine.validate_task(task_of(choice, other)).value
+        checked = engine.validate_result(task, {"components": [{"selectedOption": "Left"}, {"selectedOption": "No"}]})
+        assert {p.path: p.message for p in checked.problems} == {
+            "components[0].selectedOption": "must be one of 'Yes', 'No'",
+            "components[1].selectedOption": "must be one of 'Left', 'Right'",
+        }
+
+    def test_a_rule_that_cannot_fire_is_left_out(self, engine: Engine) -> None:
+        crop = {"type": "ImageCrop", "properties": {"url": "https://example.com/a.jpg"}}
+        stepper_exact = {"type": "Stepper", "properties": {"min": 0, "max": 10, "step": 0.5}}
+        stepper_tenths = {"type": "Stepper", "properties": {"min": 0, "max": 1, "step": 0.1}}
+        compiled = engine.compile(engine.validate_task(task_of(crop, stepper_exact, stepper_tenths)).value)
+        # The crop still needs its bounds checked; the exact grid is a type constraint; tenths need the tolerance.
+        assert [i for i, _, _ in compiled.checks] == [0, 2]
+
+    @pytest.mark.parametrize(
+        ("value", "ok"),
+        [(0.3, True), (0.7, True), (1, True), (0.25, False), (1.1, False)],
+    )
+    def test_stepper_grid_tolerates_float_steps(self, engine: Engine, value: float, ok: bool) -> None:
+        task = engine.validate_task(task_of({"type": "Stepper", "properties": {"min": 0, "max": 1, "step": 0.1}})).value
+        assert engine.validate_result(task, {"components": [{"result": value}]}).ok is ok
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://media.example.com/a/7f3a.aac", True),
+        ("http://media.example.com/7f3a.AAC", True),
+        ("https://media.example.com/7f3a.aac?X-Amz-Signature=abc", True),
+        ("https://media.example.com/get?file=7f3a.aac", False),
+        ("https://media.example.com/7f3a.aac#t=1", True),
+        ("https:///7f3a.aac", False),
+        ("https://media.example.com/my file.aac", False),
+        ("https://media.example.com/7f3a\n.aac", False),
+        ("ftp://media.example.com/7f3a.aac", False),
+        ("javascript:alert(1)//.aac", False),
+        ("https://media.example.com/7f3a.mp3", False),
+    ],
+)
+def test_media_urls(engine: Engine, url: str, ok: bool) -> None:
+    from taskengine.engine import media_url_problems, media_url_rule
+
+    task = engine.validate_task(task_of({"type": "AudioRecording", "properties": {"maxDurationInSeconds": 30}})).value
+    checked = engine.validate_result(task, {"components": [{"url": url}]})
+    assert checked.ok is ok, checked.problems
+    # The fast path and the full check agree.
+    rule = media_url_rule(".aac")
+    assert (not rule(None, checked.value.components[0] if ok else _Url(url))) is ok
+    assert (not media_url_problems(url, ".aac")) is ok
+
+
+class _Url:
+    def __init__(self, url: str) -> None:
+        self.url = url

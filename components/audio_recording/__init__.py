@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from msgspec import Meta
@@ -12,10 +11,10 @@ from taskengine.engine import (
     BadExample,
     ComponentDefinition,
     MediaUrl,
-    Problem,
     Result,
     Rule,
     Seconds,
+    below,
     media_url_rule,
 )
 
@@ -31,13 +30,6 @@ class AudioRecordingResult(Result):
     url: Annotated[MediaUrl, Meta(description="url of the recording, an .aac file")]
 
 
-def _durations(attrs: AudioRecordingAttributes) -> Iterator[Problem]:
-    if attrs.min_duration_in_seconds >= attrs.max_duration_in_seconds:
-        yield Problem(
-            "maxDurationInSeconds", f"must be greater than minDurationInSeconds ({attrs.min_duration_in_seconds:g})"
-        )
-
-
 COMPONENT = ComponentDefinition(
     name="AudioRecording",
     description="The worker records audio with the device's microphone, between `minDurationInSeconds` (default 1) "
@@ -46,7 +38,7 @@ COMPONENT = ComponentDefinition(
     result=AudioRecordingResult,
     example={"minDurationInSeconds": 5, "maxDurationInSeconds": 60},
     example_result={"url": "https://media.example.com/recordings/7f3a.aac"},
-    attribute_rules=(Rule("min-duration-below-max", _durations),),
+    attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
     result_rules=(Rule("url-is-aac", media_url_rule(".aac")),),
     bad_examples=(
         BadExample("attributes", "schema", {"minDurationInSeconds": 5}, "maxDurationInSeconds"),

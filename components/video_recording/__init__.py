@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from msgspec import Meta
@@ -12,10 +11,10 @@ from taskengine.engine import (
     BadExample,
     ComponentDefinition,
     MediaUrl,
-    Problem,
     Result,
     Rule,
     Seconds,
+    below,
     media_url_rule,
 )
 
@@ -41,13 +40,6 @@ class VideoRecordingResult(Result):
     url: Annotated[MediaUrl, Meta(description="url of the video, an .mp4 file")]
 
 
-def _durations(attrs: VideoRecordingAttributes) -> Iterator[Problem]:
-    if attrs.min_duration_in_seconds >= attrs.max_duration_in_seconds:
-        yield Problem(
-            "maxDurationInSeconds", f"must be greater than minDurationInSeconds ({attrs.min_duration_in_seconds:g})"
-        )
-
-
 COMPONENT = ComponentDefinition(
     name="VideoRecording",
     description="The worker records a video with the device's camera, held in `orientation` any (default), portrait "
@@ -57,7 +49,7 @@ COMPONENT = ComponentDefinition(
     result=VideoRecordingResult,
     example={"orientation": "landscape", "minDurationInSeconds": 10, "maxDurationInSeconds": 120},
     example_result={"url": "https://media.example.com/videos/a91e.mp4"},
-    attribute_rules=(Rule("min-duration-below-max", _durations),),
+    attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
     result_rules=(Rule("url-is-mp4", media_url_rule(".mp4")),),
     bad_examples=(
         BadExample("attributes", "schema", {"orientation": "portrait"}, "maxDurationInSeconds"),

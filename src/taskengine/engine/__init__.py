@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from taskengine.engine._checks import duplicates, media_url_problems, media_url_rule
+from taskengine.engine._checks import below, duplicates, media_url_problems, media_url_rule
 from taskengine.engine._definition import Attributes, BadExample, ComponentDefinition, Narrowing, Result, Rule
 from taskengine.engine._engine import (
     MAX_COMPONENTS_PER_TASK,
@@ -62,6 +62,7 @@ __all__ = [
     "Result",
     "Rule",
     "Seconds",
+    "below",
     "component_schemas",
     "default_engine",
     "describe_pattern",

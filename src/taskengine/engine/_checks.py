@@ -43,6 +43,23 @@ def media_url_rule(extension: str) -> Callable[[Any, Any], Sequence[Problem]]:
     return check
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def below(low: str, high: str) -> Callable[[Any], list[Problem]]:
+    """An attribute rule: attribute `low` is less than attribute `high` (Python names; problems use wire names)."""
+
+    def check(attributes: Any) -> list[Problem]:
+        floor, ceiling = getattr(attributes, low), getattr(attributes, high)
+        if floor < ceiling:
+            return []
+        return [Problem(_camel(high), f"must be greater than {_camel(low)} ({floor:g})")]
+
+    return check
+
+
 def duplicates(field: str, values: list[str], key: Callable[[str], str] = str) -> Iterator[Problem]:
     """A problem at `field[i]` for each value equal (under `key`) to an earlier one."""
     first: dict[str, int] = {}
