@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from taskengine.api import create_app
 from taskengine.engine import Engine, default_engine
 from taskengine.settings import load_settings
+from tests.databases import postgres_database, sqlite_database, wipe
 
 settings.register_profile("default", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,6 +26,37 @@ def engine() -> Engine:
 
 @pytest.fixture()
 def client(tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    app = create_app(load_settings({}, data_dir=tmp_path, max_body_bytes=256 * 1024))
+    """A client of an app on a fresh SQLite file, for tests that do not care which database."""
+    url = sqlite_database(str(tmp_path))
+    app = create_app(load_settings({}, data_dir=tmp_path, database_url=url, max_body_bytes=256 * 1024), sweeper=False)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return sqlite_database(str(tmp_path_factory.mktemp("sqlite")))
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A migrated database of each kind, emptied after every test."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture()
+def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """A client of an app on each real database (run once per backend)."""
+    settings = load_settings({}, data_dir=tmp_path, database_url=database_url, max_body_bytes=512 * 1024)
+    app = create_app(settings, sweeper=False)
+    with TestClient(app) as test_client:
+        try:
+            yield test_client
+        finally:
+            test_client.blocking_portal.call(wipe, app.state.db)

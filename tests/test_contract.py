@@ -115,3 +115,30 @@ def test_task_schema_accepts_a_task_of_every_example(engine: Engine) -> None:
     # Struct names become $defs names: two components sharing one would silently merge.
     struct_names = [s.__name__ for d in DEFINITIONS for s in (d.attributes, d.result) if s is not None]
     assert len(struct_names) == len(set(struct_names))
+
+
+def _http_urls(value: object) -> set[str]:
+    if isinstance(value, str):
+        return {value} if value.startswith(("http://", "https://")) else set()
+    if isinstance(value, dict):
+        return set().union(*(_http_urls(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_http_urls(v) for v in value))
+    return set()
+
+
+@by_name
+def test_every_media_url_a_component_shows_is_declared(engine: Engine, definition: ComponentDefinition) -> None:
+    # The size a device downloads is the sum over `shows`: a URL attribute left out would go uncounted.
+    component = engine.validate_task(one_component_task(definition)).value.components[0]
+    assert set(definition.media_urls(component.properties)) == _http_urls(definition.example)
+
+
+@by_name
+def test_upload_estimate_is_declared_for_media_answers(engine: Engine, definition: ComponentDefinition) -> None:
+    component = engine.validate_task(one_component_task(definition)).value.components[0]
+    estimate = definition.estimated_upload_bytes(component.properties)
+    uploads_media = definition.result is not None and any(
+        f.encode_name == "url" for f in msgspec.structs.fields(definition.result)
+    )
+    assert (estimate > 0) is uploads_media

@@ -25,6 +25,7 @@ COMPONENT = ComponentDefinition(
     "true (all default false).",
     attributes=AudioAttributes,
     example={"url": "https://example.com/sentence.aac", "mustListen": True},
+    shows=lambda attrs: (attrs.url,),
     bad_examples=(
         BadExample("attributes", "schema", {"autoplay": True}, "url"),
         BadExample("attributes", "schema", {"url": "javascript:alert(1)"}, "url"),

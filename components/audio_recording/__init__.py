@@ -7,6 +7,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from taskengine.engine import (
+    AAC_BYTES_PER_SECOND,
     Attributes,
     BadExample,
     ComponentDefinition,
@@ -40,6 +41,7 @@ COMPONENT = ComponentDefinition(
     example_result={"url": "https://media.example.com/recordings/7f3a.aac"},
     attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
     result_rules=(Rule("url-is-aac", media_url_rule(".aac")),),
+    upload_bytes=lambda attrs: round(attrs.max_duration_in_seconds * AAC_BYTES_PER_SECOND),
     bad_examples=(
         BadExample("attributes", "schema", {"minDurationInSeconds": 5}, "maxDurationInSeconds"),
         BadExample("attributes", "schema", {"maxDurationInSeconds": 4000}, "maxDurationInSeconds"),

@@ -59,6 +59,7 @@ COMPONENT = ComponentDefinition(
     example_result={"selectedOption": "dog"},
     attribute_rules=(Rule("option-ids-unique", _distinct_ids),),
     result_rules=(Narrowing("selected-is-an-option", _selected_known),),
+    shows=lambda attrs: (attrs.option1.url, attrs.option2.url),
     bad_examples=(
         BadExample("attributes", "schema", {"option1": _EXAMPLE["option1"]}, "option2"),
         BadExample(

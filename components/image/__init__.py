@@ -18,6 +18,7 @@ COMPONENT = ComponentDefinition(
     description="The image at `url`, shown in the task.",
     attributes=ImageAttributes,
     example={"url": "https://example.com/cat.jpg"},
+    shows=lambda attrs: (attrs.url,),
     bad_examples=(
         BadExample("attributes", "schema", {}, "url"),
         BadExample("attributes", "schema", {"url": "file:///etc/passwd"}, "url"),

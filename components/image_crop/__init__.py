@@ -82,6 +82,7 @@ COMPONENT = ComponentDefinition(
     example={"url": "https://example.com/street.jpg", "aspectRatio": 1.7778},
     example_result={"x": 100, "y": 50, "width": 1280, "height": 720, "imageWidth": 1600, "imageHeight": 1200},
     result_rules=(Rule("crop-inside-image-at-ratio", _crop_fits),),
+    shows=lambda attrs: (attrs.url,),
     bad_examples=(
         BadExample("attributes", "schema", {"aspectRatio": 1.5}, "url"),
         BadExample("attributes", "schema", {"url": "https://example.com/a.jpg", "aspectRatio": 0}, "aspectRatio"),

@@ -7,6 +7,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from taskengine.engine import (
+    DRAWING_BYTES,
     Attributes,
     BadExample,
     ComponentDefinition,
@@ -35,6 +36,8 @@ COMPONENT = ComponentDefinition(
     example={"url": "https://example.com/street.jpg"},
     example_result={"url": "https://media.example.com/drawings/51c2.png"},
     result_rules=(Rule("url-is-png", media_url_rule(".png")),),
+    shows=lambda attrs: (attrs.url,),
+    upload_bytes=lambda _: DRAWING_BYTES,
     bad_examples=(
         BadExample("attributes", "schema", {}, "url"),
         BadExample("attributes", "schema", {"url": "ftp://example.com/street.jpg"}, "url"),

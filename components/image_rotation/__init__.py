@@ -29,6 +29,7 @@ COMPONENT = ComponentDefinition(
     result=ImageRotationResult,
     example={"url": "https://example.com/scan.jpg"},
     example_result={"rotation": 90},
+    shows=lambda attrs: (attrs.url,),
     bad_examples=(
         BadExample("attributes", "schema", {}, "url"),
         BadExample("attributes", "schema", {"url": "https://example.com/scan.jpg", "rotation": 90}, "rotation"),

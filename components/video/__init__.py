@@ -29,6 +29,7 @@ COMPONENT = ComponentDefinition(
     "true (all default false). It plays its sound unless `playAudio` is false (default true).",
     attributes=VideoAttributes,
     example={"url": "https://example.com/crossing.mp4", "autoplay": True, "playAudio": False},
+    shows=lambda attrs: (attrs.url,),
     bad_examples=(
         BadExample("attributes", "schema", {"mustWatch": True}, "url"),
         BadExample("attributes", "schema", {"url": "example.com/crossing.mp4"}, "url"),

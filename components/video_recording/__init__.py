@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from taskengine.engine import (
+    MP4_BYTES_PER_SECOND,
     Attributes,
     BadExample,
     ComponentDefinition,
@@ -51,6 +52,7 @@ COMPONENT = ComponentDefinition(
     example_result={"url": "https://media.example.com/videos/a91e.mp4"},
     attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
     result_rules=(Rule("url-is-mp4", media_url_rule(".mp4")),),
+    upload_bytes=lambda attrs: round(attrs.max_duration_in_seconds * MP4_BYTES_PER_SECOND),
     bad_examples=(
         BadExample("attributes", "schema", {"orientation": "portrait"}, "maxDurationInSeconds"),
         BadExample("attributes", "schema", {"maxDurationInSeconds": 601}, "maxDurationInSeconds"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import msgspec
@@ -30,6 +31,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """TASKENGINE_LOG_LEVEL: debug, info, warning or error."""
     debug: bool = False
     """TASKENGINE_DEBUG: Litestar debug mode (tracebacks in responses); never in production."""
+    database_url: str = ""
+    """TASKENGINE_DATABASE_URL: postgresql://... or sqlite:///...; empty means an SQLite file in the data folder."""
+    token_ttl_seconds: int = 30 * 24 * 3600
+    """TASKENGINE_TOKEN_TTL_SECONDS: how long an auth token lives (default 30 days)."""
+    commission_rate: str = "0.20"
+    """TASKENGINE_COMMISSION_RATE: commission on worker payments for new requesters (default 0.20)."""
+    public_url: str = ""
+    """TASKENGINE_PUBLIC_URL: the service's own base URL, for links and local media (default http://HOST:PORT)."""
+    sweep_seconds: int = 5
+    """TASKENGINE_SWEEP_SECONDS: how often `serve` applies due start and end dates."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'taskengine.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -53,7 +72,13 @@ def _parse(name: str, raw: str, kind: type) -> object:
     return raw
 
 
-_LIMITS = {"port": (1, 65535), "max_body_bytes": (1024, 1 << 31), "max_json_depth": (4, 1000)}
+_LIMITS = {
+    "port": (1, 65535),
+    "max_body_bytes": (1024, 1 << 31),
+    "max_json_depth": (4, 1000),
+    "token_ttl_seconds": (60, 10 * 365 * 24 * 3600),
+    "sweep_seconds": (1, 3600),
+}
 _LOG_LEVELS = {"debug", "info", "warning", "error"}
 
 
@@ -71,6 +96,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         value = values.get(key)
         if isinstance(value, int) and not low <= value <= high:
             raise SettingsError(f"TASKENGINE_{key.upper()} must be between {low} and {high}, got {value}")
+    url = values.get("database_url")
+    if isinstance(url, str) and url and not url.startswith(("sqlite", "postgresql", "postgres://")):
+        raise SettingsError(f"TASKENGINE_DATABASE_URL must be a postgresql:// or sqlite:/// URL, got {url!r}")
+    rate = values.get("commission_rate")
+    if isinstance(rate, str):
+        try:
+            ok = 0 <= Decimal(rate) < 1
+        except InvalidOperation:
+            ok = False
+        if not ok:
+            raise SettingsError(f"TASKENGINE_COMMISSION_RATE must be a decimal from 0 up to 1, got {rate!r}")
     level = values.get("log_level")
     if isinstance(level, str) and level.lower() not in _LOG_LEVELS:
         raise SettingsError(f"TASKENGINE_LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}, got {level!r}")

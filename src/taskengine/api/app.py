@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -10,24 +14,73 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from taskengine import API_VERSION, __version__
+from taskengine.api.accounts import AuthController, ProfileController
+from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
 from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.headers import add_standard_headers
 from taskengine.api.health import health
+from taskengine.api.jobs import JobController
+from taskengine.api.preview import preview_markdown
+from taskengine.api.tasks import TaskController
+from taskengine.db import Database
+from taskengine.domain.authoring import LocalMediaSizes
+from taskengine.domain.campaigns import apply_due
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 
+log = logging.getLogger("taskengine")
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """The app for `settings` (default: from the environment)."""
+ROUTES = [
+    health,
+    ComponentController,
+    SchemaController,
+    AuthController,
+    ProfileController,
+    TaskController,
+    JobController,
+    CampaignController,
+    preview_markdown,
+]
+
+
+async def _sweep(db: Database, every: float) -> None:
+    """Apply due start and end dates now and then; every process may run this, rows are locked per change."""
+    while True:
+        try:
+            async with db.transaction() as session:
+                await apply_due(session)
+        except Exception:  # a failed sweep must not end the loop; the next one retries
+            log.exception("sweep failed")
+        await asyncio.sleep(every)
+
+
+def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Litestar:
+    """The app for `settings` (default: from the environment). The database must be migrated already."""
     settings = settings or load_settings()
     default_engine()  # a broken catalogue must stop start-up, not the first request
     logging.getLogger("taskengine").setLevel(settings.log_level.upper())
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url)
+        app.state.db = db
+        task = asyncio.create_task(_sweep(db, settings.sweep_seconds)) if sweeper else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await db.dispose()
+
     return Litestar(
-        route_handlers=[ComponentController, SchemaController, health],
+        route_handlers=ROUTES,
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,
+        lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="taskengine",
             version=__version__,
@@ -35,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
-        state=State({"settings": settings}),
+        state=State(
+            {"settings": settings, "media_sizes": LocalMediaSizes(settings.data_dir / "media", settings.base_url)}
+        ),
         debug=settings.debug,
     )

@@ -15,6 +15,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from sqlalchemy.exc import IntegrityError
 
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
@@ -68,6 +69,12 @@ def _validation_description(exc: ValidationException) -> str:
     return "; ".join(parts) or exc.detail
 
 
+def _integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[ErrorBody]:
+    # Services check what they can first; this is the race they cannot see (two requests at once).
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return error_response(ErrorCode.CONFLICT, "the change conflicts with another one made at the same time; retry")
+
+
 def _recursion(_: Request[Any, Any, Any], __: RecursionError) -> Response[ErrorBody]:
     return error_response(ErrorCode.INVALID_JSON, "JSON is nested too deeply")
 
@@ -81,5 +88,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     DomainError: _domain,
     HTTPException: _http,
     RecursionError: _recursion,
+    IntegrityError: _integrity,
     Exception: _unexpected,
 }

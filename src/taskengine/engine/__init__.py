@@ -18,9 +18,12 @@ from taskengine.engine._engine import (
     component_schemas,
 )
 from taskengine.engine._fields import (
+    AAC_BYTES_PER_SECOND,
+    DRAWING_BYTES,
     MAX_DURATION_SECONDS,
     MAX_LABEL_LENGTH,
     MAX_TEXT_LENGTH,
+    MP4_BYTES_PER_SECOND,
     Count,
     HttpUrl,
     Identifier,
@@ -35,11 +38,14 @@ from taskengine.engine._problems import Problem, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
 
 __all__ = [
+    "AAC_BYTES_PER_SECOND",
+    "DRAWING_BYTES",
     "MAX_COMPONENTS_PER_TASK",
     "MAX_DEPTH",
     "MAX_DURATION_SECONDS",
     "MAX_LABEL_LENGTH",
     "MAX_TEXT_LENGTH",
+    "MP4_BYTES_PER_SECOND",
     "Attributes",
     "BadExample",
     "CatalogueError",

@@ -76,6 +76,10 @@ class ComponentDefinition:
     attribute_rules: tuple[Rule, ...] = ()
     result_rules: tuple[Rule | Narrowing, ...] = ()
     bad_examples: tuple[BadExample, ...] = ()
+    shows: Callable[[Any], tuple[str, ...]] | None = None
+    """The URLs of the media this component shows, for the size a device must download."""
+    upload_bytes: Callable[[Any], int] | None = None
+    """An upper estimate of the bytes a worker uploads answering it (recordings, drawings)."""
 
     def __post_init__(self) -> None:
         if (self.result is None) != (self.example_result is None):
@@ -87,6 +91,12 @@ class ComponentDefinition:
     def interactive(self) -> bool:
         """Interactive components take an answer from the worker; the others only show something."""
         return self.result is not None
+
+    def media_urls(self, attributes: Any) -> tuple[str, ...]:
+        return self.shows(attributes) if self.shows else ()
+
+    def estimated_upload_bytes(self, attributes: Any) -> int:
+        return self.upload_bytes(attributes) if self.upload_bytes else 0
 
     def check_attributes(self, attributes: Any) -> list[Problem]:
         return [p for rule in self.attribute_rules for p in rule.check(attributes)]

@@ -13,6 +13,14 @@ MAX_LABEL_LENGTH = 200
 MAX_TEXT_LENGTH = 10_000
 MAX_DURATION_SECONDS = 3600.0
 
+# Upload estimates: what the app records, so a worker on a metered connection knows what a job costs.
+AAC_BYTES_PER_SECOND = 16_000
+"""AAC audio at 128 kbit/s."""
+MP4_BYTES_PER_SECOND = 312_500
+"""H.264 video at 720p and 2.5 Mbit/s, with AAC sound."""
+DRAWING_BYTES = 500_000
+"""A PNG drawing of 1080 x 1920 pixels, mostly transparent."""
+
 _HTTP_URL = describe_pattern(r"^https?://[^\s/?#]+[^\s]*$", "must be an http:// or https:// URL without spaces")
 
 HttpUrl = Annotated[

@@ -1,0 +1,83 @@
+"""Routes for signing in and the requester's profile (SWARMS "Auth Token" and "Profile")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.di import NamedDependency, Provide
+from msgspec import Meta
+
+from taskengine.api.body import read_json
+from taskengine.api.context import AnyRequest, provide_requester_id, settings, transaction
+from taskengine.domain import accounts
+from taskengine.engine import Problem
+from taskengine.engine._problems import convert_collecting
+from taskengine.errors import DomainError, ErrorCode
+
+
+class Credentials(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, Meta(min_length=1, max_length=254)]
+    password: Annotated[str, Meta(min_length=1, max_length=1024)]
+
+
+class TokenOut(msgspec.Struct, rename="camel"):
+    access_token: str
+    expires_at: datetime
+    user_id: int
+
+
+class AuthController(Controller):
+    path = "/auth/token"
+    tags = ["accounts"]
+
+    @post("/request", status_code=200, summary="Exchange email and password for an auth token")
+    async def request_token(self, request: AnyRequest) -> TokenOut:
+        credentials, problems = convert_collecting(await read_json(request), Credentials)
+        if credentials is None:
+            raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+        ttl = settings(request).token_ttl_seconds
+        async with transaction(request) as session:
+            requester = await accounts.authenticate(session, credentials.email, credentials.password)
+            assert requester.id is not None
+            token, expires_at = await accounts.issue_token(session, "requester", requester.id, ttl)
+        return TokenOut(access_token=token, expires_at=expires_at.replace(tzinfo=UTC), user_id=requester.id)
+
+    @post(
+        "/discard",
+        status_code=204,
+        summary="Make the X-Auth-Token unusable",
+        dependencies={"requester_id": Provide(provide_requester_id)},
+    )
+    async def discard(self, request: AnyRequest, requester_id: NamedDependency[int]) -> None:
+        async with transaction(request) as session:
+            await accounts.discard_token(session, "requester", request.headers["x-auth-token"])
+
+
+class ProfileController(Controller):
+    path = "/me"
+    tags = ["accounts"]
+    dependencies = {"requester_id": Provide(provide_requester_id)}
+
+    @get("/", summary="Your profile and balance")
+    async def get_profile(self, request: AnyRequest, requester_id: NamedDependency[int]) -> accounts.Profile:
+        async with transaction(request, write=False) as session:
+            return accounts.profile_of(await accounts.get_requester(session, requester_id))
+
+    @put("/", summary="Change the editable fields of your profile")
+    async def update_profile(self, request: AnyRequest, requester_id: NamedDependency[int]) -> accounts.Profile:
+        body = await read_json(request)
+        read_only = [
+            Problem(key, "is read-only")
+            for key in (body if isinstance(body, dict) else ())
+            if key in accounts.READ_ONLY_PROFILE_FIELDS
+        ]
+        if read_only:
+            raise DomainError(ErrorCode.INVALID_BODY, "only the editable profile fields can change", read_only)
+        changes, problems = convert_collecting(body, accounts.ProfileUpdate)
+        if changes is None:
+            raise DomainError(ErrorCode.INVALID_BODY, "the profile is invalid", problems)
+        async with transaction(request) as session:
+            return accounts.profile_of(await accounts.update_profile(session, requester_id, changes))

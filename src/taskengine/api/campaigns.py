@@ -1,0 +1,156 @@
+"""Routes for campaigns, their jobs and their lifecycle (SWARMS "Campaign", "Jobs of a Campaign", "Lifecycle")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, Parameter
+
+from taskengine.api.body import read_json
+from taskengine.api.context import AnyRequest, provide_list_query, provide_requester_id, transaction
+from taskengine.api.idempotency import create_once
+from taskengine.api.jobs import job_views
+from taskengine.api.representation import campaign_links, envelope, respond, with_links
+from taskengine.db.models import Campaign
+from taskengine.domain import campaigns
+from taskengine.domain.listing import ListQuery
+
+Deep = Annotated[bool, Parameter(description="also copy / archive the campaign's jobs and their tasks")]
+
+
+def campaign_view(request: AnyRequest, campaign: Campaign) -> campaigns.CampaignOut:
+    assert campaign.id is not None
+    links = campaign_links(campaign.id, campaign.archived, campaign.state)
+    return with_links(request, campaigns.campaign_out(campaign), links)
+
+
+class CampaignController(Controller):
+    path = "/campaigns"
+    tags = ["campaigns"]
+    dependencies = {
+        "requester_id": Provide(provide_requester_id),
+        "listing": Provide(provide_list_query, sync_to_thread=False),
+    }
+
+    @get("/", summary="List your campaigns")
+    async def list_campaigns(
+        self, request: AnyRequest, requester_id: NamedDependency[int], listing: NamedDependency[ListQuery]
+    ) -> Response[Any]:
+        async with transaction(request) as session:
+            # Start and end dates that have come are applied before anyone reads, sweeper or not.
+            await campaigns.apply_due(session, owner_id=requester_id)
+            page = await campaigns.list_campaigns(session, requester_id, listing)
+        return respond(request, envelope(request, "campaigns", [campaign_view(request, c) for c in page.rows], page))
+
+    @post("/", summary="Create a campaign")
+    async def create_campaign(self, request: AnyRequest, requester_id: NamedDependency[int]) -> Response[Any]:
+        body = await read_json(request)
+
+        async def create(session: Any) -> campaigns.CampaignOut:
+            return campaign_view(request, await campaigns.create_campaign(session, requester_id, body))
+
+        return await create_once(request, "requester", requester_id, create)
+
+    @get("/{campaign_id:int}", summary="One campaign")
+    async def get_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        async with transaction(request) as session:
+            await campaigns.apply_due(session, owner_id=requester_id)
+            return respond(
+                request, campaign_view(request, await campaigns.get_campaign(session, requester_id, campaign_id))
+            )
+
+    @put("/{campaign_id:int}", summary="Change an unpublished campaign's settings")
+    async def update_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        body = await read_json(request)
+        async with transaction(request) as session:
+            campaign = await campaigns.update_campaign(session, requester_id, campaign_id, body)
+            return respond(request, campaign_view(request, campaign))
+
+    @delete("/{campaign_id:int}", summary="Delete an unpublished campaign")
+    async def delete_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> None:
+        async with transaction(request) as session:
+            await campaigns.delete_campaign(session, requester_id, campaign_id)
+
+    @post("/{campaign_id:int}/copy", summary="Copy a campaign; deep=true copies its jobs and tasks too")
+    async def copy_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int], deep: Deep = False
+    ) -> Response[Any]:
+        async def create(session: Any) -> campaigns.CampaignOut:
+            return campaign_view(request, await campaigns.copy_campaign(session, requester_id, campaign_id, deep))
+
+        return await create_once(request, "requester", requester_id, create)
+
+    @post("/{campaign_id:int}/archive", status_code=200, summary="Archive a campaign; deep=true its jobs and tasks too")
+    async def archive_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int], deep: Deep = False
+    ) -> Response[Any]:
+        async with transaction(request) as session:
+            campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, True, deep)
+            return respond(request, campaign_view(request, campaign))
+
+    @post("/{campaign_id:int}/unarchive", status_code=200, summary="Unarchive a campaign, its jobs and their tasks")
+    async def unarchive_campaign(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        async with transaction(request) as session:
+            campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, False, True)
+            return respond(request, campaign_view(request, campaign))
+
+    @get("/{campaign_id:int}/jobs", summary="The campaign's jobs, in order, paged")
+    async def get_jobs(
+        self,
+        request: AnyRequest,
+        requester_id: NamedDependency[int],
+        listing: NamedDependency[ListQuery],
+        campaign_id: FromPath[int],
+    ) -> Response[Any]:
+        async with transaction(request, write=False) as session:
+            page = await campaigns.jobs_page(session, requester_id, campaign_id, listing)
+            return respond(request, envelope(request, "jobs", await job_views(request, session, page.rows), page))
+
+    @put("/{campaign_id:int}/jobs", summary="Set the campaign's jobs: a JSON array of job ids, in order")
+    async def set_jobs(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        body = await read_json(request)
+        async with transaction(request) as session:
+            jobs = await campaigns.set_jobs(session, requester_id, campaign_id, body)
+            return respond(request, [job.id for job in jobs])
+
+    @post("/{campaign_id:int}/publish", status_code=200, summary="Publish: freeze the money and open the jobs")
+    async def publish(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._transition(request, requester_id, campaign_id, "publish")
+
+    @post("/{campaign_id:int}/pause", status_code=200, summary="Pause an active campaign")
+    async def pause(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._transition(request, requester_id, campaign_id, "pause")
+
+    @post("/{campaign_id:int}/continue", status_code=200, summary="Continue a paused campaign")
+    async def continue_(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._transition(request, requester_id, campaign_id, "continue")
+
+    @post("/{campaign_id:int}/cancel", status_code=200, summary="Cancel a published campaign; unearned money returns")
+    async def cancel(
+        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
+    ) -> Response[Any]:
+        return await self._transition(request, requester_id, campaign_id, "cancel")
+
+    @staticmethod
+    async def _transition(request: AnyRequest, requester_id: int, campaign_id: int, action: str) -> Response[Any]:
+        async with transaction(request) as session:
+            campaign = await campaigns.transition(session, requester_id, campaign_id, action)
+            return respond(request, campaign_view(request, campaign))

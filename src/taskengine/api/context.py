@@ -1,0 +1,60 @@
+"""What handlers get from the app: the database, settings, media sizes, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import Parameter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.db import Database
+from taskengine.domain.accounts import resolve_token
+from taskengine.domain.authoring import MediaSizes
+from taskengine.domain.listing import ListQuery
+from taskengine.settings import Settings
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def database(request: AnyRequest) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def settings(request: AnyRequest) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def media_sizes(request: AnyRequest) -> MediaSizes:
+    return request.app.state.media_sizes  # type: ignore[no-any-return]
+
+
+@asynccontextmanager
+async def transaction(request: AnyRequest, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: committed when the handler's block ends, rolled back if it raises."""
+    async with database(request).transaction(write=write) as session:
+        yield session
+
+
+async def provide_requester_id(request: AnyRequest) -> int:
+    """The requester holding the request's X-Auth-Token (401 with the reason otherwise)."""
+    async with database(request).transaction(write=False) as session:
+        return await resolve_token(session, "requester", request.headers.get("x-auth-token"))
+
+
+def provide_list_query(
+    order: Annotated[
+        list[str] | None,
+        Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
+    ] = None,
+    limit: Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")] = 10,
+    search: Annotated[str, Parameter(max_length=200, description="full words that must all appear")] = "",
+    after: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")] = None,
+    before: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")] = None,
+    archived: Annotated[bool, Parameter(description="include archived objects")] = False,
+) -> ListQuery:
+    return ListQuery(
+        order=tuple(order or ("id",)), limit=limit, search=search, after=after, before=before, archived=archived
+    )

@@ -1,0 +1,87 @@
+"""Idempotency-Key: a retried create returns the first answer and creates nothing new."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from litestar import Response
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.api.context import AnyRequest, transaction
+from taskengine.api.representation import HAL, JSON, wants_hal
+from taskengine.db.models import IdempotencyRecord
+from taskengine.errors import DomainError, ErrorCode
+
+MAX_KEY_LENGTH = 255
+
+
+async def _find(session: AsyncSession, principal: str, principal_id: int, key: str) -> IdempotencyRecord | None:
+    statement = select(IdempotencyRecord).where(
+        IdempotencyRecord.principal == principal,
+        IdempotencyRecord.principal_id == principal_id,
+        IdempotencyRecord.key == key,
+    )
+    return (await session.exec(statement)).first()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response[bytes]:
+    if record.request_hash != fingerprint:
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_MISMATCH,
+            f"Idempotency-Key {record.key!r} was first used for a different request ({record.method} {record.path}); "
+            "use a new key for a new request",
+        )
+    return Response(
+        record.response_body, status_code=record.status_code, media_type=JSON, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+async def create_once(
+    request: AnyRequest,
+    principal: str,
+    principal_id: int,
+    create: Callable[[AsyncSession], Awaitable[Any]],
+    status_code: int = 201,
+) -> Response[Any]:
+    """Run `create` in the request's transaction, unless the Idempotency-Key says it already ran."""
+    key = request.headers.get("idempotency-key")
+    media_type = HAL if wants_hal(request) else JSON
+    if key is None:
+        async with transaction(request) as session:
+            return Response(await create(session), status_code=status_code, media_type=media_type)
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise DomainError(ErrorCode.BAD_REQUEST, f"the Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long")
+    body = await request.body()
+    fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
+    try:
+        async with transaction(request) as session:
+            record = await _find(session, principal, principal_id, key)
+            if record is not None:
+                return _replay(record, fingerprint)
+            content = msgspec.json.encode(await create(session))
+            session.add(
+                IdempotencyRecord(
+                    principal=principal,
+                    principal_id=principal_id,
+                    key=key,
+                    method=request.method,
+                    path=request.url.path,
+                    request_hash=fingerprint,
+                    status_code=status_code,
+                    response_body=content,
+                )
+            )
+            await session.flush()
+    except IntegrityError:
+        # A concurrent request with the same key won; what it created is the answer to this one too.
+        async with transaction(request, write=False) as session:
+            record = await _find(session, principal, principal_id, key)
+        if record is None:
+            raise
+        return _replay(record, fingerprint)
+    return Response(content, status_code=status_code, media_type=media_type)

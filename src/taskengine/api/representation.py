@@ -1,0 +1,92 @@
+"""JSON or HAL: list envelopes, `_links`, and the media type the client asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Response
+
+from taskengine.api.context import AnyRequest
+from taskengine.domain.campaigns import state_actions
+from taskengine.domain.listing import Page
+
+HAL = "application/hal+json"
+JSON = "application/json"
+
+
+def wants_hal(request: AnyRequest) -> bool:
+    return HAL in request.headers.get("accept", "")
+
+
+def _link(href: str) -> dict[str, str]:
+    return {"href": href}
+
+
+def task_links(task_id: int, archived: bool) -> dict[str, Any]:
+    base = f"/tasks/{task_id}"
+    return {
+        "self": _link(base),
+        "copy": _link(f"{base}/copy"),
+        _archive(archived): _link(f"{base}/{_archive(archived)}"),
+    }
+
+
+def job_links(job_id: int, archived: bool) -> dict[str, Any]:
+    base = f"/jobs/{job_id}"
+    return {
+        "self": _link(base),
+        "tasks": _link(f"{base}/tasks"),
+        "copy": _link(f"{base}/copy"),
+        _archive(archived): _link(f"{base}/{_archive(archived)}"),
+    }
+
+
+def campaign_links(campaign_id: int, archived: bool, state: str) -> dict[str, Any]:
+    base = f"/campaigns/{campaign_id}"
+    links = {
+        "self": _link(base),
+        "jobs": _link(f"{base}/jobs"),
+        "copy": _link(f"{base}/copy"),
+        _archive(archived): _link(f"{base}/{_archive(archived)}"),
+    }
+    links.update({action: _link(f"{base}/{action}") for action in state_actions(state)})
+    return links
+
+
+def _archive(archived: bool) -> str:
+    return "unarchive" if archived else "archive"
+
+
+def with_links(request: AnyRequest, item: Any, links: dict[str, Any]) -> Any:
+    """`item` with `_links` set when the client asked for HAL."""
+    if wants_hal(request):
+        item.links = links
+    return item
+
+
+def page_links(request: AnyRequest, page: Page) -> dict[str, Any]:
+    """self, next and previous links of a page, keeping the request's other parameters."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "before")]
+    path = request.url.path
+
+    def href(extra: Iterable[tuple[str, str]]) -> str:
+        query = urlencode([*params, *extra])
+        return f"{path}?{query}" if query else path
+
+    links: dict[str, Any] = {"self": _link(f"{path}?{request.url.query}" if request.url.query else path)}
+    if page.next:
+        links["next"] = _link(href([("after", page.next)]))
+    if page.previous:
+        links["previous"] = _link(href([("before", page.previous)]))
+    return links
+
+
+def respond(request: AnyRequest, content: Any, status_code: int = 200) -> Response[Any]:
+    return Response(content, status_code=status_code, media_type=HAL if wants_hal(request) else JSON)
+
+
+def envelope(request: AnyRequest, key: str, items: list[Any], page: Page) -> dict[str, Any]:
+    """A SWARMS list: its paging `_links` and the items under `key`."""
+    return {"_links": page_links(request, page), key: items}

@@ -1,0 +1,31 @@
+"""Accounts: requesters, passwords and auth tokens."""
+
+from taskengine.domain.accounts._requesters import (
+    READ_ONLY_PROFILE_FIELDS,
+    Profile,
+    ProfileUpdate,
+    authenticate,
+    create_requester,
+    credit_requester,
+    get_requester,
+    profile_of,
+    requester_by_email,
+    update_profile,
+)
+from taskengine.domain.accounts._tokens import discard_token, issue_token, resolve_token
+
+__all__ = [
+    "READ_ONLY_PROFILE_FIELDS",
+    "Profile",
+    "ProfileUpdate",
+    "authenticate",
+    "create_requester",
+    "credit_requester",
+    "discard_token",
+    "get_requester",
+    "issue_token",
+    "profile_of",
+    "requester_by_email",
+    "resolve_token",
+    "update_profile",
+]

@@ -1,0 +1,62 @@
+"""Authoring: tasks and jobs, before and after they are published."""
+
+from taskengine.domain.authoring._jobs import (
+    MAX_TASKS_PER_JOB,
+    archive_job,
+    copy_job,
+    create_job,
+    delete_job,
+    duplicate_job,
+    get_job,
+    job_sizes,
+    list_jobs,
+    set_tasks,
+    task_ids_of,
+    tasks_of,
+    update_job,
+)
+from taskengine.domain.authoring._schemas import JobOut, TaskOut, aware, job_out, task_out
+from taskengine.domain.authoring._sizes import LocalMediaSizes, MediaSizes, format_size, task_sizes
+from taskengine.domain.authoring._tasks import (
+    archive_task,
+    copy_task,
+    create_task,
+    delete_task,
+    duplicate_task,
+    get_task,
+    list_tasks,
+    update_task,
+)
+
+__all__ = [
+    "MAX_TASKS_PER_JOB",
+    "JobOut",
+    "LocalMediaSizes",
+    "MediaSizes",
+    "TaskOut",
+    "archive_job",
+    "archive_task",
+    "aware",
+    "copy_job",
+    "copy_task",
+    "create_job",
+    "create_task",
+    "delete_job",
+    "delete_task",
+    "duplicate_job",
+    "duplicate_task",
+    "format_size",
+    "get_job",
+    "get_task",
+    "job_out",
+    "job_sizes",
+    "list_jobs",
+    "list_tasks",
+    "set_tasks",
+    "task_ids_of",
+    "task_out",
+    "task_sizes",
+    "tasks_of",
+    "update_job",
+    "update_task",
+]

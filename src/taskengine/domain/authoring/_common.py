@@ -1,0 +1,45 @@
+"""What tasks, jobs and campaigns share: ownership, read-only protection, archiving, timestamps."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.db.models import utcnow
+from taskengine.errors import DomainError, ErrorCode
+
+R = TypeVar("R")
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers: a larger one names nothing, and PostgreSQL would refuse to compare it."""
+
+
+async def get_owned(session: AsyncSession, model: type[R], owner_id: int, object_id: int, what: str) -> R:
+    """The row if it exists and belongs to `owner_id`; otherwise 404, the same for both cases."""
+    row = await session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    if row is None or row.owner_id != owner_id:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.NOT_FOUND, f"no {what} with id {object_id}")
+    return row
+
+
+def ensure_editable(row: Any, what: str, path: str) -> None:
+    """409 for a published (read-only) object, with the way out."""
+    if row.read_only:
+        raise DomainError(
+            ErrorCode.READ_ONLY,
+            f"{what} {row.id} belongs to a published campaign and cannot change; "
+            f"copy it (POST {path}/{row.id}/copy) and change the copy",
+        )
+
+
+def touch(row: Any) -> None:
+    row.last_modified_at = utcnow()
+
+
+async def set_archived(session: AsyncSession, rows: list[Any], archived: bool) -> None:
+    for row in rows:
+        if row.archived != archived:
+            row.archived = archived
+            touch(row)
+            session.add(row)
+    await session.flush()

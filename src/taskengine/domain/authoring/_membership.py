@@ -1,0 +1,42 @@
+"""Ordered membership lists (tasks of a job, jobs of a campaign): checking and replacing them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from msgspec import Meta
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.domain.authoring._common import MAX_ID
+from taskengine.engine import Problem
+from taskengine.engine._problems import check_value
+from taskengine.errors import DomainError, ErrorCode
+
+
+async def checked_ids(session: AsyncSession, model: Any, owner_id: int, body: Any, what: str, limit: int) -> list[int]:
+    """`body` as a list of ids of the owner's unarchived `model` rows, or 422 naming every bad entry."""
+    problems = check_value(body, Annotated[list[Annotated[int, Meta(ge=1, le=MAX_ID)]], Meta(max_length=limit)])
+    if problems:
+        raise DomainError(ErrorCode.INVALID_BODY, f"send a JSON array of at most {limit} {what} ids", problems)
+    ids: list[int] = body
+    found = (
+        {
+            row_id: archived
+            for row_id, archived in (
+                await session.exec(
+                    select(model.id, model.archived).where(model.id.in_(set(ids)), model.owner_id == owner_id)
+                )
+            ).all()
+        }
+        if ids
+        else {}
+    )
+    for i, object_id in enumerate(ids):
+        if object_id not in found:
+            problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}"))
+        elif found[object_id]:
+            problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first"))
+    if problems:
+        raise DomainError(ErrorCode.INVALID_BODY, f"some {what} ids cannot be used", problems)
+    return ids

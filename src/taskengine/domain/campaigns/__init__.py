@@ -1,0 +1,45 @@
+"""Campaigns: settings, jobs, lifecycle and the money they freeze."""
+
+from taskengine.domain.campaigns._campaigns import (
+    MAX_JOBS_PER_CAMPAIGN,
+    archive_campaign,
+    copy_campaign,
+    create_campaign,
+    delete_campaign,
+    get_campaign,
+    job_ids_of,
+    jobs_of,
+    jobs_page,
+    list_campaigns,
+    set_jobs,
+    update_campaign,
+)
+from taskengine.domain.campaigns._lifecycle import apply_due, cost, finish, transition
+from taskengine.domain.campaigns._schemas import CampaignIn, CampaignOut, campaign_out, state_actions
+from taskengine.domain.campaigns._values import format_duration, parse_date, parse_duration
+
+__all__ = [
+    "MAX_JOBS_PER_CAMPAIGN",
+    "CampaignIn",
+    "CampaignOut",
+    "apply_due",
+    "archive_campaign",
+    "campaign_out",
+    "copy_campaign",
+    "cost",
+    "create_campaign",
+    "delete_campaign",
+    "finish",
+    "format_duration",
+    "get_campaign",
+    "job_ids_of",
+    "jobs_of",
+    "jobs_page",
+    "list_campaigns",
+    "parse_date",
+    "parse_duration",
+    "set_jobs",
+    "state_actions",
+    "transition",
+    "update_campaign",
+]
