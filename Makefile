@@ -21,6 +21,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/components.py
+	$(BIN)/python bench/requester.py
 
 lint: setup
 	$(BIN)/ruff check src components tests bench

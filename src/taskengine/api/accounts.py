@@ -7,11 +7,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.di import NamedDependency, Provide
 from msgspec import Meta
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, provide_requester_id, settings, transaction
+from taskengine.api.context import AnyRequest, as_requester, database, requires_token, settings
 from taskengine.domain import accounts
 from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
@@ -39,7 +38,7 @@ class AuthController(Controller):
         if credentials is None:
             raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
         ttl = settings(request).token_ttl_seconds
-        async with transaction(request) as session:
+        async with database(request).transaction() as session:
             requester = await accounts.authenticate(session, credentials.email, credentials.password)
             assert requester.id is not None
             token, expires_at = await accounts.issue_token(session, "requester", requester.id, ttl)
@@ -49,25 +48,25 @@ class AuthController(Controller):
         "/discard",
         status_code=204,
         summary="Make the X-Auth-Token unusable",
-        dependencies={"requester_id": Provide(provide_requester_id)},
+        guards=[requires_token],
     )
-    async def discard(self, request: AnyRequest, requester_id: NamedDependency[int]) -> None:
-        async with transaction(request) as session:
+    async def discard(self, request: AnyRequest) -> None:
+        async with as_requester(request) as (session, _):
             await accounts.discard_token(session, "requester", request.headers["x-auth-token"])
 
 
 class ProfileController(Controller):
     path = "/me"
     tags = ["accounts"]
-    dependencies = {"requester_id": Provide(provide_requester_id)}
+    guards = [requires_token]
 
     @get("/", summary="Your profile and balance")
-    async def get_profile(self, request: AnyRequest, requester_id: NamedDependency[int]) -> accounts.Profile:
-        async with transaction(request, write=False) as session:
+    async def get_profile(self, request: AnyRequest) -> accounts.Profile:
+        async with as_requester(request, write=False) as (session, requester_id):
             return accounts.profile_of(await accounts.get_requester(session, requester_id))
 
     @put("/", summary="Change the editable fields of your profile")
-    async def update_profile(self, request: AnyRequest, requester_id: NamedDependency[int]) -> accounts.Profile:
+    async def update_profile(self, request: AnyRequest) -> accounts.Profile:
         body = await read_json(request)
         read_only = [
             Problem(key, "is read-only")
@@ -79,5 +78,5 @@ class ProfileController(Controller):
         changes, problems = convert_collecting(body, accounts.ProfileUpdate)
         if changes is None:
             raise DomainError(ErrorCode.INVALID_BODY, "the profile is invalid", problems)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             return accounts.profile_of(await accounts.update_profile(session, requester_id, changes))

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, provide_list_query, provide_requester_id, transaction
+from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token
 from taskengine.api.idempotency import create_once
 from taskengine.api.jobs import job_views
 from taskengine.api.representation import campaign_links, envelope, respond, with_links
@@ -29,78 +29,64 @@ def campaign_view(request: AnyRequest, campaign: Campaign) -> campaigns.Campaign
 class CampaignController(Controller):
     path = "/campaigns"
     tags = ["campaigns"]
-    dependencies = {
-        "requester_id": Provide(provide_requester_id),
-        "listing": Provide(provide_list_query, sync_to_thread=False),
-    }
+    dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
+    guards = [requires_token]
 
     @get("/", summary="List your campaigns")
-    async def list_campaigns(
-        self, request: AnyRequest, requester_id: NamedDependency[int], listing: NamedDependency[ListQuery]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def list_campaigns(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             # Start and end dates that have come are applied before anyone reads, sweeper or not.
             await campaigns.apply_due(session, owner_id=requester_id)
             page = await campaigns.list_campaigns(session, requester_id, listing)
         return respond(request, envelope(request, "campaigns", [campaign_view(request, c) for c in page.rows], page))
 
     @post("/", summary="Create a campaign")
-    async def create_campaign(self, request: AnyRequest, requester_id: NamedDependency[int]) -> Response[Any]:
+    async def create_campaign(self, request: AnyRequest) -> Response[Any]:
         body = await read_json(request)
 
-        async def create(session: Any) -> campaigns.CampaignOut:
+        async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
             return campaign_view(request, await campaigns.create_campaign(session, requester_id, body))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @get("/{campaign_id:int}", summary="One campaign")
-    async def get_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def get_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             await campaigns.apply_due(session, owner_id=requester_id)
             return respond(
                 request, campaign_view(request, await campaigns.get_campaign(session, requester_id, campaign_id))
             )
 
     @put("/{campaign_id:int}", summary="Change an unpublished campaign's settings")
-    async def update_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
+    async def update_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
         body = await read_json(request)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.update_campaign(session, requester_id, campaign_id, body)
             return respond(request, campaign_view(request, campaign))
 
     @delete("/{campaign_id:int}", summary="Delete an unpublished campaign")
-    async def delete_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> None:
-        async with transaction(request) as session:
+    async def delete_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> None:
+        async with as_requester(request) as (session, requester_id):
             await campaigns.delete_campaign(session, requester_id, campaign_id)
 
     @post("/{campaign_id:int}/copy", summary="Copy a campaign; deep=true copies its jobs and tasks too")
-    async def copy_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int], deep: Deep = False
-    ) -> Response[Any]:
-        async def create(session: Any) -> campaigns.CampaignOut:
+    async def copy_campaign(self, request: AnyRequest, campaign_id: FromPath[int], deep: Deep = False) -> Response[Any]:
+        async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
             return campaign_view(request, await campaigns.copy_campaign(session, requester_id, campaign_id, deep))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @post("/{campaign_id:int}/archive", status_code=200, summary="Archive a campaign; deep=true its jobs and tasks too")
     async def archive_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int], deep: Deep = False
+        self, request: AnyRequest, campaign_id: FromPath[int], deep: Deep = False
     ) -> Response[Any]:
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, True, deep)
             return respond(request, campaign_view(request, campaign))
 
     @post("/{campaign_id:int}/unarchive", status_code=200, summary="Unarchive a campaign, its jobs and their tasks")
-    async def unarchive_campaign(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def unarchive_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, False, True)
             return respond(request, campaign_view(request, campaign))
 
@@ -108,49 +94,38 @@ class CampaignController(Controller):
     async def get_jobs(
         self,
         request: AnyRequest,
-        requester_id: NamedDependency[int],
         listing: NamedDependency[ListQuery],
         campaign_id: FromPath[int],
     ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+        async with as_requester(request, write=False) as (session, requester_id):
             page = await campaigns.jobs_page(session, requester_id, campaign_id, listing)
             return respond(request, envelope(request, "jobs", await job_views(request, session, page.rows), page))
 
     @put("/{campaign_id:int}/jobs", summary="Set the campaign's jobs: a JSON array of job ids, in order")
-    async def set_jobs(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
+    async def set_jobs(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
         body = await read_json(request)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             jobs = await campaigns.set_jobs(session, requester_id, campaign_id, body)
             return respond(request, [job.id for job in jobs])
 
     @post("/{campaign_id:int}/publish", status_code=200, summary="Publish: freeze the money and open the jobs")
-    async def publish(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        return await self._transition(request, requester_id, campaign_id, "publish")
+    async def publish(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._transition(request, campaign_id, "publish")
 
     @post("/{campaign_id:int}/pause", status_code=200, summary="Pause an active campaign")
-    async def pause(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        return await self._transition(request, requester_id, campaign_id, "pause")
+    async def pause(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._transition(request, campaign_id, "pause")
 
     @post("/{campaign_id:int}/continue", status_code=200, summary="Continue a paused campaign")
-    async def continue_(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        return await self._transition(request, requester_id, campaign_id, "continue")
+    async def continue_(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._transition(request, campaign_id, "continue")
 
     @post("/{campaign_id:int}/cancel", status_code=200, summary="Cancel a published campaign; unearned money returns")
-    async def cancel(
-        self, request: AnyRequest, requester_id: NamedDependency[int], campaign_id: FromPath[int]
-    ) -> Response[Any]:
-        return await self._transition(request, requester_id, campaign_id, "cancel")
+    async def cancel(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._transition(request, campaign_id, "cancel")
 
     @staticmethod
-    async def _transition(request: AnyRequest, requester_id: int, campaign_id: int, action: str) -> Response[Any]:
-        async with transaction(request) as session:
+    async def _transition(request: AnyRequest, campaign_id: int, action: str) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.transition(session, requester_id, campaign_id, action)
             return respond(request, campaign_view(request, campaign))

