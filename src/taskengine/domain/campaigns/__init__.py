@@ -14,7 +14,14 @@ from taskengine.domain.campaigns._campaigns import (
     set_jobs,
     update_campaign,
 )
-from taskengine.domain.campaigns._lifecycle import apply_due, cost, finish, transition
+from taskengine.domain.campaigns._lifecycle import (
+    apply_due,
+    cost,
+    finish,
+    finish_if_complete,
+    is_complete,
+    transition,
+)
 from taskengine.domain.campaigns._schemas import CampaignIn, CampaignOut, campaign_out, state_actions
 from taskengine.domain.campaigns._values import format_duration, parse_date, parse_duration
 
@@ -30,8 +37,10 @@ __all__ = [
     "create_campaign",
     "delete_campaign",
     "finish",
+    "finish_if_complete",
     "format_duration",
     "get_campaign",
+    "is_complete",
     "job_ids_of",
     "jobs_of",
     "jobs_page",

@@ -136,6 +136,20 @@ async def finish(session: AsyncSession, row: Campaign) -> None:
     await _close(session, row, "finished")
 
 
+def is_complete(row: Campaign, job_ids: list[int], results_by_job: dict[int, int]) -> bool:
+    """Whether every job of the campaign has the `results` it asked for (counting results that stand)."""
+    return bool(job_ids) and all(results_by_job.get(job_id, 0) >= row.results for job_id in job_ids)
+
+
+async def finish_if_complete(session: AsyncSession, row: Campaign, results_by_job: dict[int, int]) -> bool:
+    """Finish an active or paused campaign once every job has its results; whether it did."""
+    assert row.id is not None
+    if row.state in ("active", "paused") and is_complete(row, await job_ids_of(session, row.id), results_by_job):
+        await finish(session, row)
+        return True
+    return False
+
+
 async def apply_due(session: AsyncSession, now: datetime | None = None, owner_id: int | None = None) -> int:
     """Publish campaigns whose startDate has come and finish those whose endDate has passed; how many changed.
 

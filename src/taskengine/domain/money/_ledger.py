@@ -174,9 +174,7 @@ async def pay(
     if total == 0:
         return
     await _unfreeze(session, requester_id, campaign_id, total, "pay")
-    await _update(
-        session, Requester, requester_id, frozen=-total, paid_out=payment_micros, fees=fee_micros + (fee_micros > 5)
-    )
+    await _update(session, Requester, requester_id, frozen=-total, paid_out=payment_micros, fees=fee_micros)
     for target, micros in ((Account.PAID_OUT, payment_micros), (Account.FEES, fee_micros)):
         if micros:
             session.add(_entry(requester_id, campaign_id, Account.FROZEN, target, micros, reason))
