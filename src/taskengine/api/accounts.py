@@ -67,16 +67,15 @@ class ProfileController(Controller):
 
     @put("/", summary="Change the editable fields of your profile")
     async def update_profile(self, request: AnyRequest) -> accounts.Profile:
-        body = await read_json(request)
-        read_only = [
-            Problem(key, "is read-only")
-            for key in (body if isinstance(body, dict) else ())
-            if key in accounts.READ_ONLY_PROFILE_FIELDS
-        ]
-        if read_only:
-            raise DomainError(ErrorCode.INVALID_BODY, "only the editable profile fields can change", read_only)
-        changes, problems = convert_collecting(body, accounts.ProfileUpdate)
-        if changes is None:
-            raise DomainError(ErrorCode.INVALID_BODY, "the profile is invalid", problems)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
+            # Read-only fields get a message of their own, and every other problem is reported beside them.
+            read_only = {
+                key for key in (body if isinstance(body, dict) else ()) if key in accounts.READ_ONLY_PROFILE_FIELDS
+            }
+            rest = {k: v for k, v in body.items() if k not in read_only} if isinstance(body, dict) else body
+            changes, problems = convert_collecting(rest, accounts.ProfileUpdate)
+            problems = [Problem(key, "is read-only") for key in sorted(read_only)] + problems
+            if changes is None or problems:
+                raise DomainError(ErrorCode.INVALID_BODY, "only the editable profile fields can change", problems)
             return accounts.profile_of(await accounts.update_profile(session, requester_id, changes))

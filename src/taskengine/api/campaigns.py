@@ -42,9 +42,8 @@ class CampaignController(Controller):
 
     @post("/", summary="Create a campaign")
     async def create_campaign(self, request: AnyRequest) -> Response[Any]:
-        body = await read_json(request)
-
         async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
+            body = await read_json(request)
             return campaign_view(request, await campaigns.create_campaign(session, requester_id, body))
 
         return await create_once(request, create)
@@ -59,8 +58,8 @@ class CampaignController(Controller):
 
     @put("/{campaign_id:int}", summary="Change an unpublished campaign's settings")
     async def update_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
-        body = await read_json(request)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
             campaign = await campaigns.update_campaign(session, requester_id, campaign_id, body)
             return respond(request, campaign_view(request, campaign))
 
@@ -103,8 +102,8 @@ class CampaignController(Controller):
 
     @put("/{campaign_id:int}/jobs", summary="Set the campaign's jobs: a JSON array of job ids, in order")
     async def set_jobs(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
-        body = await read_json(request)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
             jobs = await campaigns.set_jobs(session, requester_id, campaign_id, body)
             return respond(request, [job.id for job in jobs])
 

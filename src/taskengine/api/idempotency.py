@@ -37,7 +37,10 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response[bytes]:
             "use a new key for a new request",
         )
     return Response(
-        record.response_body, status_code=record.status_code, media_type=JSON, headers={"Idempotent-Replayed": "true"}
+        record.response_body,
+        status_code=record.status_code,
+        media_type=record.media_type,
+        headers={"Idempotent-Replayed": "true"},
     )
 
 
@@ -48,13 +51,15 @@ async def create_once(
     principal = "requester"
     key = request.headers.get("idempotency-key")
     media_type = HAL if wants_hal(request) else JSON
+    await request.body()  # received before a transaction opens: a slow upload must not hold the database
     if key is None:
         async with as_requester(request) as (session, principal_id):
             return Response(await create(session, principal_id), status_code=status_code, media_type=media_type)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise DomainError(ErrorCode.BAD_REQUEST, f"the Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long")
     body = await request.body()
-    fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+    fingerprint = hashlib.sha256(f"{request.method} {request.url.path}?{query}\n".encode() + body).hexdigest()
     try:
         async with as_requester(request) as (session, principal_id):
             record = await _find(session, principal, principal_id, key)
@@ -70,6 +75,7 @@ async def create_once(
                     path=request.url.path,
                     request_hash=fingerprint,
                     status_code=status_code,
+                    media_type=media_type,
                     response_body=content,
                 )
             )

@@ -44,9 +44,8 @@ class JobController(Controller):
 
     @post("/", summary="Create a job")
     async def create_job(self, request: AnyRequest) -> Response[Any]:
-        body = await read_json(request)
-
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
+            body = await read_json(request)
             return await job_view(request, session, await authoring.create_job(session, requester_id, body))
 
         return await create_once(request, create)
@@ -60,8 +59,8 @@ class JobController(Controller):
 
     @put("/{job_id:int}", summary="Change a job (409 once published)")
     async def update_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
-        body = await read_json(request)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
             job = await authoring.update_job(session, requester_id, job_id, body)
             return respond(request, await job_view(request, session, job))
 
@@ -99,8 +98,8 @@ class JobController(Controller):
 
     @put("/{job_id:int}/tasks", summary="Set the job's tasks: a JSON array of task ids, in order")
     async def set_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
-        body = await read_json(request)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
             tasks = await authoring.set_tasks(session, requester_id, job_id, body)
         return respond(
             request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None))

@@ -37,9 +37,8 @@ class TaskController(Controller):
 
     @post("/", summary="Create a task; 422 lists every problem of its definition")
     async def create_task(self, request: AnyRequest) -> Response[Any]:
-        body = await read_json(request)
-
         async def create(session: Any, requester_id: int) -> authoring.TaskOut:
+            body = await read_json(request)
             return task_view(request, await authoring.create_task(session, requester_id, body, media_sizes(request)))
 
         return await create_once(request, create)
@@ -51,8 +50,8 @@ class TaskController(Controller):
 
     @put("/{task_id:int}", summary="Replace a task's definition (409 once published)")
     async def update_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
-        body = await read_json(request)
         async with as_requester(request) as (session, requester_id):
+            body = await read_json(request)
             task = await authoring.update_task(session, requester_id, task_id, body, media_sizes(request))
             return respond(request, task_view(request, task))
 

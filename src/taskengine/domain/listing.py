@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -13,6 +14,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.db.models import MAX_ID
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
@@ -51,16 +53,30 @@ def _encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(plain)).decode().rstrip("=")
 
 
+def _cursor_value(value: Any, column: Any) -> Any:
+    """A cursor value back in the type of its column, or ValueError: cursors come from clients."""
+    if column.key == "id":
+        if type(value) is not int or not 0 < value <= MAX_ID:
+            raise ValueError
+        return value
+    if column.key == "name":
+        if not isinstance(value, str):
+            raise ValueError
+        return value
+    if not isinstance(value, str):
+        raise ValueError
+    moment = datetime.fromisoformat(value)
+    # Rows hold naive UTC; a zoned time (from a hand-made cursor) must be compared as such.
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _decode_cursor(cursor: str, columns: Sequence[Any], parameter: str) -> list[Any]:
     try:
         values = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError
-        return [
-            datetime.fromisoformat(v) if col.type.python_type is datetime else col.type.python_type(v)
-            for v, col in zip(values, columns, strict=True)
-        ]
-    except (ValueError, TypeError, msgspec.DecodeError):
+        return [_cursor_value(v, col) for v, col in zip(values, columns, strict=True)]
+    except (ValueError, TypeError, msgspec.DecodeError, binascii.Error):
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             f"{parameter}: not a cursor from this list; follow the _links of a previous page",
@@ -72,7 +88,7 @@ def _order_keys(model: Any, order: Sequence[str]) -> list[tuple[Any, bool]]:
     keys: list[tuple[Any, bool]] = []
     for item in order:
         descending = item.startswith("-")
-        name = item.lstrip("-")
+        name = item[1:] if descending else item
         if name not in ORDER_FIELDS:
             choices = ", ".join(ORDER_FIELDS)
             raise DomainError(

@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, DateTime
 from sqlmodel import Field
 
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers: a larger one names nothing, and PostgreSQL would refuse to compare it."""
+
 
 def utcnow() -> datetime:
     """Now in UTC, without tzinfo: the database stores naive UTC on SQLite and PostgreSQL alike."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from taskengine.db.models._base import created_at_field, money_field
@@ -14,6 +14,11 @@ class Requester(SQLModel, table=True):
     """An account that authors and publishes work; balances are kept in step with the ledger."""
 
     __tablename__ = "requesters"
+    # The ledger never lets these go below zero; the database holds it to that as well.
+    __table_args__ = (
+        CheckConstraint("available >= 0", name="ck_requesters_available"),
+        CheckConstraint("frozen >= 0", name="ck_requesters_frozen"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from taskengine.db.models._base import created_at_field, money_field
@@ -17,6 +17,7 @@ class Campaign(SQLModel, table=True):
     __table_args__ = (
         Index("ix_campaigns_owner_archived", "owner_id", "archived"),
         Index("ix_campaigns_state_dates", "state", "start_date", "end_date"),
+        CheckConstraint("frozen >= 0", name="ck_campaigns_frozen"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

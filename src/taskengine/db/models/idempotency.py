@@ -24,5 +24,6 @@ class IdempotencyRecord(SQLModel, table=True):
     path: str = Field(max_length=2048)
     request_hash: str = Field(max_length=64)
     status_code: int
+    media_type: str = Field(default="application/json", max_length=64)
     response_body: bytes = Field(sa_type=LargeBinary())
     created_at: datetime = created_at_field()

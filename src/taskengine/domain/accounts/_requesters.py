@@ -20,7 +20,7 @@ from taskengine.domain.accounts._passwords import (
     verify_password,
 )
 from taskengine.domain.money import credit, format_usd, to_micros
-from taskengine.engine import HttpUrl, Problem
+from taskengine.engine import Problem, describe_pattern
 from taskengine.errors import DomainError, ErrorCode
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,6 +50,15 @@ class Profile(msgspec.Struct, rename="camel", kw_only=True):
 
 
 Short = Annotated[str, Meta(max_length=100)]
+LogoUrl = Annotated[
+    str,
+    Meta(
+        max_length=2048,
+        pattern=describe_pattern(
+            r"^(https?://[^\s/?#]+[^\s]*)?$", "must be an http:// or https:// URL, or empty to remove the logo"
+        ),
+    ),
+]
 
 
 class ProfileUpdate(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
@@ -60,7 +69,7 @@ class ProfileUpdate(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown
     phone: Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")] | msgspec.UnsetType = msgspec.UNSET
     organization: Annotated[str, Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
     website: Annotated[str, Meta(max_length=2048)] | msgspec.UnsetType = msgspec.UNSET
-    logo: HttpUrl | msgspec.UnsetType = msgspec.UNSET
+    logo: LogoUrl | msgspec.UnsetType = msgspec.UNSET
 
 
 READ_ONLY_PROFILE_FIELDS = ("id", "customerId", "balance", "email", "commissionRate", "charity")

@@ -6,12 +6,10 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import utcnow
+from taskengine.db.models import MAX_ID, utcnow
 from taskengine.errors import DomainError, ErrorCode
 
 R = TypeVar("R")
-MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers: a larger one names nothing, and PostgreSQL would refuse to compare it."""
 
 
 async def get_owned(session: AsyncSession, model: type[R], owner_id: int, object_id: int, what: str) -> R:

@@ -8,7 +8,7 @@ from msgspec import Meta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.domain.authoring._common import MAX_ID
+from taskengine.db.models import MAX_ID
 from taskengine.engine import Problem
 from taskengine.engine._problems import check_value
 from taskengine.errors import DomainError, ErrorCode
@@ -16,10 +16,13 @@ from taskengine.errors import DomainError, ErrorCode
 
 async def checked_ids(session: AsyncSession, model: Any, owner_id: int, body: Any, what: str, limit: int) -> list[int]:
     """`body` as a list of ids of the owner's unarchived `model` rows, or 422 naming every bad entry."""
-    problems = check_value(body, Annotated[list[Annotated[int, Meta(ge=1, le=MAX_ID)]], Meta(max_length=limit)])
+    problems = check_value(body, Annotated[list[Any], Meta(max_length=limit)])
     if problems:
         raise DomainError(ErrorCode.INVALID_BODY, f"send a JSON array of at most {limit} {what} ids", problems)
-    ids: list[int] = body
+    # Each entry is checked on its own, so a bad one does not hide the others.
+    id_type = Annotated[int, Meta(ge=1, le=MAX_ID)]
+    problems = [p.rooted(f"[{i}]") for i, value in enumerate(body) for p in check_value(value, id_type)]
+    ids: list[int] = [value for value in body if type(value) is int and 1 <= value <= MAX_ID]
     found = (
         {
             row_id: archived
@@ -32,11 +35,14 @@ async def checked_ids(session: AsyncSession, model: Any, owner_id: int, body: An
         if ids
         else {}
     )
-    for i, object_id in enumerate(ids):
+    for i, object_id in enumerate(body):
+        if type(object_id) is not int or not 1 <= object_id <= MAX_ID:
+            continue
         if object_id not in found:
             problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}"))
         elif found[object_id]:
             problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first"))
     if problems:
+        problems.sort(key=lambda p: int(p.path[1 : p.path.index("]")]))
         raise DomainError(ErrorCode.INVALID_BODY, f"some {what} ids cannot be used", problems)
     return ids

@@ -128,9 +128,10 @@ async def freeze(
         session, Requester, requester_id, Requester.available >= micros, available=-micros, frozen=micros
     ):
         await session.refresh(requester)
-        action = "publishing" if reason == "publish" else f"{reason!r}"
+        action = "publishing" if reason == "publish" else f"freezing money for {reason!r}"
         raise InsufficientFunds(needed=micros, available=requester.available, action=action)
-    await _update(session, Campaign, campaign_id, frozen=micros)
+    if not await _update(session, Campaign, campaign_id, frozen=micros):
+        raise LookupError(f"campaign {campaign_id} vanished while money was being frozen for it")
     session.add(_entry(requester_id, campaign_id, Account.AVAILABLE, Account.FROZEN, micros, reason))
     await session.flush()
 
@@ -182,8 +183,7 @@ async def pay(
 
 
 async def check_invariant(session: AsyncSession, requester_id: int) -> None:
-    """Recompute the requester's balances and campaigns' frozen money from the ledger; AssertionError on any
-    difference."""
+    """Recompute balances and campaigns' frozen money from the ledger rows; AssertionError naming any difference."""
     sums = await session.exec(
         select(col(LedgerEntry.campaign_id), LedgerEntry.source, LedgerEntry.target, func.sum(LedgerEntry.amount))
         .where(LedgerEntry.requester_id == requester_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 17:35:50.032319
+Create Date: 2026-11-25 18:06:31.741477
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("path", sqlmodel.sql.sqltypes.AutoString(length=2048), nullable=False),
         sa.Column("request_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("response_body", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -69,6 +70,8 @@ def upgrade() -> None:
         sa.Column("paid_out", sa.BigInteger(), nullable=False),
         sa.Column("fees", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("available >= 0", name="ck_requesters_available"),
+        sa.CheckConstraint("frozen >= 0", name="ck_requesters_frozen"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("customer_id"),
     )
@@ -104,6 +107,7 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("last_modified_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("frozen >= 0", name="ck_campaigns_frozen"),
         sa.ForeignKeyConstraint(
             ["owner_id"],
             ["requesters.id"],
