@@ -20,8 +20,8 @@ from tests.test_api_campaigns import (
     create_campaign,
     create_job,
     create_task,
+    fast_requester,
     get_json,
-    make_requester,
 )
 
 MISSING = 999_999
@@ -97,8 +97,8 @@ class World:
 
     def __init__(self, api: Client) -> None:
         self.api = api
-        self.a = make_requester(api, email="alice@example.com", credit="10")
-        self.b = make_requester(api, email="bob@example.com", credit="10")
+        self.a = fast_requester(api, email="alice@example.com", credit="10")
+        self.b = fast_requester(api, email="bob@example.com", credit="10")
         self.a_ids = self._author(self.a, "alice")
         self.b_ids = self._author(self.b, "bob")
 
@@ -172,7 +172,7 @@ def test_another_requesters_published_campaign_cannot_be_moved(api: Client) -> N
 
 def _out_of_range_failures(api: Client) -> list[tuple[str, str, int, int]]:
     """Routes that answer anything but 404 for ids no 32- or 64-bit integer column can hold."""
-    headers = make_requester(api)
+    headers = fast_requester(api)
     own = {"task": create_task(api, headers), "job": create_job(api, headers)}
     failures = []
     for method, template in http_routes(api):
@@ -186,20 +186,6 @@ def _out_of_range_failures(api: Client) -> list[tuple[str, str, int, int]]:
     return failures
 
 
-# The one known exception, shown by the xfail test below: the lifecycle actions.
-LIFECYCLE_ACTIONS = ("/publish", "/pause", "/continue", "/cancel")
-
-
-def test_out_of_range_ids_answer_404_on_every_route_but_the_known_bug(api: Client) -> None:
-    failures = _out_of_range_failures(api)
-    assert [f for f in failures if not f[1].endswith(LIFECYCLE_ACTIONS)] == []
-
-
-@pytest.mark.xfail(
-    reason="BUG: the campaign lifecycle routes (_lifecycle._locked) look up ids above 2**31-1 unguarded; PostgreSQL "
-    "refuses the int4 parameter (and SQLite one above 2**63-1) and the client gets a 500 instead of a 404",
-    strict=True,
-)
 def test_out_of_range_ids_answer_404_on_every_route(api: Client) -> None:
     assert _out_of_range_failures(api) == []
 
@@ -288,7 +274,7 @@ def test_every_route_but_the_public_ones_needs_a_token(api: Client, token: str |
 
 
 def test_a_discarded_token_is_refused_everywhere(api: Client) -> None:
-    headers = make_requester(api)
+    headers = fast_requester(api)
     assert api.post("/auth/token/discard", headers=headers).status_code == 204
     for method, template in _protected_routes(api):
         response = call(

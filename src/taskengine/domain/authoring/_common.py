@@ -12,9 +12,17 @@ from taskengine.errors import DomainError, ErrorCode
 R = TypeVar("R")
 
 
-async def get_owned(session: AsyncSession, model: type[R], owner_id: int, object_id: int, what: str) -> R:
-    """The row if it exists and belongs to `owner_id`; otherwise 404, the same for both cases."""
-    row = await session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+async def get_owned(
+    session: AsyncSession, model: type[R], owner_id: int, object_id: int, what: str, *, for_update: bool = False
+) -> R:
+    """The row if it exists and belongs to `owner_id`; otherwise 404, the same for both cases.
+
+    `for_update` locks the row until the transaction ends: a change checked against it (is it still editable?)
+    then cannot interleave with a publish that makes it read-only.
+    """
+    if not 0 < object_id <= MAX_ID:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no {what} with id {object_id}")
+    row = await session.get(model, object_id, with_for_update=for_update, populate_existing=for_update)
     if row is None or row.owner_id != owner_id:  # type: ignore[attr-defined]
         raise DomainError(ErrorCode.NOT_FOUND, f"no {what} with id {object_id}")
     return row

@@ -44,8 +44,8 @@ async def create_job(session: AsyncSession, owner_id: int, body: Any) -> Job:
     return row
 
 
-async def get_job(session: AsyncSession, owner_id: int, job_id: int) -> Job:
-    return await get_owned(session, Job, owner_id, job_id, "job")
+async def get_job(session: AsyncSession, owner_id: int, job_id: int, *, for_update: bool = False) -> Job:
+    return await get_owned(session, Job, owner_id, job_id, "job", for_update=for_update)
 
 
 async def list_jobs(session: AsyncSession, owner_id: int, query: ListQuery) -> Page:
@@ -53,7 +53,7 @@ async def list_jobs(session: AsyncSession, owner_id: int, query: ListQuery) -> P
 
 
 async def update_job(session: AsyncSession, owner_id: int, job_id: int, body: Any) -> Job:
-    row = await get_job(session, owner_id, job_id)
+    row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
     _fill(row, parse_job(body))
     touch(row)
@@ -63,7 +63,7 @@ async def update_job(session: AsyncSession, owner_id: int, job_id: int, body: An
 
 
 async def delete_job(session: AsyncSession, owner_id: int, job_id: int) -> None:
-    row = await get_job(session, owner_id, job_id)
+    row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
     campaigns = sorted(
         set((await session.exec(select(CampaignJob.campaign_id).where(CampaignJob.job_id == job_id))).all())
@@ -95,7 +95,7 @@ async def tasks_of(session: AsyncSession, owner_id: int, job_id: int) -> list[Ta
 
 async def set_tasks(session: AsyncSession, owner_id: int, job_id: int, body: Any) -> list[Task]:
     """Replace the job's tasks with the ordered ids in `body`."""
-    row = await get_job(session, owner_id, job_id)
+    row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
     ids = await checked_ids(session, Task, owner_id, body, "task", MAX_TASKS_PER_JOB)
     await _replace_tasks(session, job_id, ids)

@@ -35,8 +35,8 @@ async def create_task(session: AsyncSession, owner_id: int, body: Any, media: Me
     return row
 
 
-async def get_task(session: AsyncSession, owner_id: int, task_id: int) -> Task:
-    return await get_owned(session, Task, owner_id, task_id, "task")
+async def get_task(session: AsyncSession, owner_id: int, task_id: int, *, for_update: bool = False) -> Task:
+    return await get_owned(session, Task, owner_id, task_id, "task", for_update=for_update)
 
 
 async def list_tasks(session: AsyncSession, owner_id: int, query: ListQuery) -> Page:
@@ -45,7 +45,7 @@ async def list_tasks(session: AsyncSession, owner_id: int, query: ListQuery) -> 
 
 async def update_task(session: AsyncSession, owner_id: int, task_id: int, body: Any, media: MediaSizes) -> Task:
     """Replace the task's definition; a published task is read-only."""
-    row = await get_task(session, owner_id, task_id)
+    row = await get_task(session, owner_id, task_id, for_update=True)
     ensure_editable(row, "task", "/tasks")
     _fill(row, check_task(body), media)
     touch(row)
@@ -75,7 +75,7 @@ async def archive_task(session: AsyncSession, owner_id: int, task_id: int, archi
 
 async def delete_task(session: AsyncSession, owner_id: int, task_id: int) -> None:
     """Delete an unpublished task that no job uses (409 naming the jobs otherwise)."""
-    row = await get_task(session, owner_id, task_id)
+    row = await get_task(session, owner_id, task_id, for_update=True)
     ensure_editable(row, "task", "/tasks")
     jobs = sorted(set((await session.exec(select(JobTask.job_id).where(JobTask.task_id == task_id))).all()))
     if jobs:

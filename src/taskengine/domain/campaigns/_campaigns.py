@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import Campaign, CampaignJob, Job, utcnow
+from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, utcnow
 from taskengine.domain.authoring import duplicate_job, tasks_of
 from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._membership import checked_ids
@@ -100,8 +100,8 @@ async def create_campaign(session: AsyncSession, owner_id: int, body: Any) -> Ca
     return row
 
 
-async def get_campaign(session: AsyncSession, owner_id: int, campaign_id: int) -> Campaign:
-    return await get_owned(session, Campaign, owner_id, campaign_id, "campaign")
+async def get_campaign(session: AsyncSession, owner_id: int, campaign_id: int, *, for_update: bool = False) -> Campaign:
+    return await get_owned(session, Campaign, owner_id, campaign_id, "campaign", for_update=for_update)
 
 
 async def list_campaigns(session: AsyncSession, owner_id: int, query: ListQuery) -> Page:
@@ -109,7 +109,7 @@ async def list_campaigns(session: AsyncSession, owner_id: int, query: ListQuery)
 
 
 async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int, body: Any) -> Campaign:
-    row = await get_campaign(session, owner_id, campaign_id)
+    row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
     _, values = _settings(body, utcnow())
     for key, value in values.items():
@@ -121,7 +121,7 @@ async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int
 
 
 async def delete_campaign(session: AsyncSession, owner_id: int, campaign_id: int) -> None:
-    row = await get_campaign(session, owner_id, campaign_id)
+    row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
     await session.exec(delete(CampaignJob).where(CampaignJob.campaign_id == campaign_id))  # type: ignore[call-overload]
     await session.delete(row)
@@ -148,6 +148,8 @@ async def jobs_of(session: AsyncSession, owner_id: int, campaign_id: int) -> lis
 async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, query: ListQuery) -> Page:
     """A page of the campaign's jobs in their order; the cursors are positions."""
     await get_campaign(session, owner_id, campaign_id)
+    if query.after and query.before:
+        raise DomainError(ErrorCode.INVALID_PARAMETER, "send either after or before, not both")
     statement = select(Job, CampaignJob.position).join(CampaignJob, CampaignJob.job_id == Job.id)
     statement = statement.where(CampaignJob.campaign_id == campaign_id)
     forward = query.before is None
@@ -155,6 +157,8 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
     if cursor is not None:
         try:
             position = int(cursor)
+            if not 0 <= position <= MAX_ID:
+                raise ValueError
         except ValueError:
             raise DomainError(ErrorCode.INVALID_PARAMETER, "after/before: not a cursor from this list") from None
         statement = statement.where(CampaignJob.position > position if forward else CampaignJob.position < position)
@@ -174,7 +178,7 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
 
 async def set_jobs(session: AsyncSession, owner_id: int, campaign_id: int, body: Any) -> list[Job]:
     """Replace the campaign's jobs with the ordered ids in `body`; a job may stand only once."""
-    row = await get_campaign(session, owner_id, campaign_id)
+    row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
     ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN)
     seen: dict[int, int] = {}
@@ -201,7 +205,9 @@ async def _replace_jobs(session: AsyncSession, campaign_id: int, ids: Iterable[i
 async def copy_campaign(session: AsyncSession, owner_id: int, campaign_id: int, deep: bool) -> Campaign:
     """An unpublished, editable copy; `deep` copies the jobs (and their tasks) too."""
     source = await get_campaign(session, owner_id, campaign_id)
+    # Dates are left out: a copy is to be edited and published by hand, never started by an old startDate.
     excluded = {"id", "read_only", "archived", "state", "frozen", "commission_rate_ppm", "published_at"}
+    excluded |= {"start_date", "end_date"}
     row = Campaign(**source.model_dump(exclude=excluded | {"created_at", "last_modified_at"}))
     session.add(row)
     await session.flush()

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, Job, JobTask, Task, utcnow
-from taskengine.domain.authoring._common import touch
+from taskengine.domain.authoring._common import get_owned, touch
 from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
 from taskengine.engine import Problem
@@ -30,11 +30,7 @@ _ALLOWED = {
 
 
 async def _locked(session: AsyncSession, owner_id: int, campaign_id: int) -> Campaign:
-    statement = select(Campaign).where(Campaign.id == campaign_id).with_for_update()
-    row = (await session.exec(statement)).first()
-    if row is None or row.owner_id != owner_id:
-        raise DomainError(ErrorCode.NOT_FOUND, f"no campaign with id {campaign_id}")
-    return row
+    return await get_owned(session, Campaign, owner_id, campaign_id, "campaign", for_update=True)
 
 
 def _expect(row: Campaign, action: str) -> None:
@@ -58,6 +54,8 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     if row.archived:
         problems.append(Problem("archived", "the campaign is archived; unarchive it first"))
     job_ids = await job_ids_of(session, row.id)
+    # Locked so that no change to a job's tasks can slip in between these checks and the read-only mark.
+    await session.exec(select(Job.id).where(Job.id.in_(job_ids)).with_for_update())  # type: ignore[union-attr]
     if not job_ids:
         problems.append(Problem("jobs", f"the campaign has no jobs; add some with PUT /campaigns/{row.id}/jobs"))
     else:
