@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 
 from taskengine.api import create_app
+from taskengine.domain.accounts import _passwords
 from taskengine.engine import Engine, default_engine
 from taskengine.settings import load_settings
 from tests.databases import postgres_database, sqlite_database, wipe
@@ -17,6 +19,15 @@ from tests.databases import postgres_database, sqlite_database, wipe
 settings.register_profile("default", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if __import__("os").environ.get("CI") == "true" else "default")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its production cost takes ~0.3 s a hash here and most API tests sign someone in.
+
+    Stored hashes carry their own parameters, so verification behaves exactly as in production.
+    """
+    monkeypatch.setattr(_passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(scope="session")

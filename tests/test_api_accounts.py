@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 from sqlalchemy import text, update
 
 from taskengine.api import create_app
 from taskengine.cli import main as cli_main
 from taskengine.db.models import AuthToken, utcnow
-from taskengine.domain.accounts import _passwords
 from taskengine.errors import ErrorCode
 from taskengine.settings import load_settings
 from tests.requesters import PASSWORD, make_requester, rating_task
@@ -62,12 +60,6 @@ READ_ONLY = {
 }
 # Routes anyone may call; every other route must refuse a request without a valid X-Auth-Token.
 PUBLIC_PREFIXES = ("/health", "/components", "/schemas", "/schema", "/auth/token/request", "/media/")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its production cost takes ~0.3 s a hash here; these tests sign in hundreds of times."""
-    monkeypatch.setattr(_passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def sign_in(api: Client, email: str = "ada@example.com", password: str = PASSWORD) -> Any:

@@ -7,18 +7,15 @@ nothing; a campaign's jobs are an ordered list of the requester's own unarchived
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from litestar.testing import TestClient
 from sqlalchemy import update
 
-from taskengine.db.models import Campaign, Requester, utcnow
-from taskengine.domain.accounts import credit_requester, issue_token
+from taskengine.db.models import Campaign, utcnow
 from taskengine.errors import ErrorCode
-from tests.requesters import rating_task
+from tests.requesters import make_requester, rating_task
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -51,29 +48,6 @@ FULL: dict[str, Any] = {
 
 
 # ---------------------------------------------------------------- helpers shared with the other campaign tests
-
-
-def fast_requester(api: Client, email: str = "ada@example.com", credit: str = "0") -> dict[str, str]:
-    """Like tests.requesters.make_requester (commission rate 0.20, `credit` USD), but without Argon2.
-
-    Hashing and verifying a password costs about half a second; these tests are about campaigns, not signing in,
-    so the account gets an unusable password hash and its token is issued directly, as signing in would.
-    """
-
-    async def create() -> str:
-        async with api.app.state.db.transaction() as session:
-            requester = Requester(
-                email=email, password_hash="!", customer_id=secrets.token_hex(4).upper(), commission_rate_ppm=200_000
-            )
-            session.add(requester)
-            await session.flush()
-            assert requester.id is not None
-            if Decimal(credit) > 0:
-                await credit_requester(session, email, credit)
-            token, _ = await issue_token(session, "requester", requester.id, 3600)
-            return token
-
-    return {"X-Auth-Token": api.blocking_portal.call(create)}
 
 
 def assert_error(response: Any, status: int, code: ErrorCode) -> dict[str, Any]:
@@ -153,7 +127,7 @@ def all_campaign_ids(api: Client, headers: dict[str, str]) -> list[int]:
 
 
 def test_create_answers_exactly_the_swarms_fields(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     before = datetime.now(UTC)
     response = api.post("/campaigns", json=FULL, headers=headers)
     assert response.status_code == 201, response.text
@@ -176,7 +150,7 @@ def test_create_answers_exactly_the_swarms_fields(api: Client) -> None:
 
 
 def test_only_a_name_is_needed_and_defaults_are_filled_in(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     response = api.post("/campaigns", json={"name": "Minimal"}, headers=headers)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -192,7 +166,7 @@ def test_only_a_name_is_needed_and_defaults_are_filled_in(api: Client) -> None:
 
 
 def test_hal_adds_links_to_the_campaign_and_its_actions(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     campaign_id = create_campaign(api, headers)
     body = get_json(api, f"/campaigns/{campaign_id}", {**headers, "Accept": "application/hal+json"})
     links = body["_links"]
@@ -215,7 +189,7 @@ DURATIONS = {
 
 
 def test_durations_round_trip(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     campaign_id = create_campaign(api, headers)
     for field, durations in DURATIONS.items():
         for duration in durations:
@@ -229,7 +203,7 @@ def test_durations_round_trip(api: Client) -> None:
 
 
 def test_other_spellings_of_a_duration_mean_the_same_time(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     for spelt, canonical in [
         ("15 minutes", "15 min"),
         ("15 mins", "15 min"),
@@ -245,7 +219,7 @@ def test_other_spellings_of_a_duration_mean_the_same_time(api: Client) -> None:
 
 
 def test_dates_with_a_zone_are_stored_in_utc(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     body = {"name": "Z", "startDate": "2090-01-01T12:00:00+02:00", "endDate": "2090-01-02T10:00:00Z"}
     response = api.post("/campaigns", json=body, headers=headers)
     assert response.status_code == 201, response.text
@@ -254,7 +228,7 @@ def test_dates_with_a_zone_are_stored_in_utc(api: Client) -> None:
 
 
 def test_worker_payment_keeps_its_exact_decimals(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     for sent, shown in [(0.5, 0.5), ("0.123456", 0.123456), (12, 12), ("0.000001", 0.000001), (1000, 1000)]:
         response = api.post("/campaigns", json={"name": "P", "workerPayment": sent}, headers=headers)
         assert response.status_code == 201, (sent, response.text)
@@ -266,7 +240,7 @@ def test_worker_payment_keeps_its_exact_decimals(api: Client) -> None:
 
 
 def test_update_replaces_the_settings(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     created = api.post("/campaigns", json=FULL, headers=headers).json()
     changed = {
         **FULL,
@@ -299,7 +273,7 @@ def test_update_replaces_the_settings(api: Client) -> None:
 
 
 def test_delete_removes_the_campaign_but_not_its_jobs(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     job_id = create_job(api, headers, tasks=[create_task(api, headers)])
     campaign_id = create_campaign(api, headers, jobs=[job_id])
     # The job is in use while the campaign has it.
@@ -316,7 +290,7 @@ def test_delete_removes_the_campaign_but_not_its_jobs(api: Client) -> None:
 
 
 def test_unknown_campaign_is_404(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     for method, path in [
         ("GET", "/campaigns/999999"),
         ("PUT", "/campaigns/999999"),
@@ -381,7 +355,7 @@ BAD_SETTINGS: list[tuple[str, dict[str, Any], str]] = [
 
 
 def test_bad_settings_are_422_naming_the_field_and_nothing_is_written(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     failures = []
     for label, patch, field in BAD_SETTINGS:
         response = api.post("/campaigns", json={"name": "C", **patch}, headers=headers)
@@ -397,7 +371,7 @@ def test_bad_settings_are_422_naming_the_field_and_nothing_is_written(api: Clien
 
 
 def test_bad_settings_on_update_are_422_and_change_nothing(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     campaign_id = create_campaign(api, headers, **{k: v for k, v in FULL.items() if k != "name"})
     before = get_json(api, f"/campaigns/{campaign_id}", headers)
     failures = []
@@ -411,7 +385,7 @@ def test_bad_settings_on_update_are_422_and_change_nothing(api: Client) -> None:
 
 
 def test_every_problem_is_reported_at_once(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     body = {
         "name": "C",
         "workerPayment": "0.1234567",
@@ -427,7 +401,7 @@ def test_every_problem_is_reported_at_once(api: Client) -> None:
 
 
 def test_a_body_that_is_not_an_object_is_refused(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     campaign_id = create_campaign(api, headers)
     for body in (b"[]", b'"campaign"', b"42", b"null"):
         json_headers = {**headers, "Content-Type": "application/json"}
@@ -439,7 +413,7 @@ def test_a_body_that_is_not_an_object_is_refused(api: Client) -> None:
 
 
 def test_missing_name_is_422(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     error = assert_error(api.post("/campaigns", json={"title": "T"}, headers=headers), 422, ErrorCode.INVALID_BODY)
     assert "name" in problem_paths(error)
 
@@ -448,7 +422,7 @@ def test_missing_name_is_422(api: Client) -> None:
 
 
 def test_set_jobs_keeps_the_order_given(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     jobs = [create_job(api, headers, f"Job {i}") for i in range(4)]
     campaign_id = create_campaign(api, headers)
     assert campaign_job_ids(api, campaign_id, headers) == []
@@ -472,8 +446,8 @@ def test_set_jobs_keeps_the_order_given(api: Client) -> None:
 
 
 def test_set_jobs_refuses_bad_ids_naming_each_index(api: Client) -> None:
-    headers = fast_requester(api)
-    other = fast_requester(api, email="bob@example.com")
+    headers = make_requester(api)
+    other = make_requester(api, email="bob@example.com")
     job, spare = create_job(api, headers, "Mine"), create_job(api, headers, "Spare")
     archived = create_job(api, headers, "Archived")
     assert api.post(f"/jobs/{archived}/archive", headers=headers).status_code == 200
@@ -509,7 +483,7 @@ def test_set_jobs_refuses_bad_ids_naming_each_index(api: Client) -> None:
 
 
 def test_set_jobs_takes_at_most_ten_thousand_ids(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     job = create_job(api, headers)
     campaign_id = create_campaign(api, headers, jobs=[job])
     ids = [job] * 10_001
@@ -521,7 +495,7 @@ def test_set_jobs_takes_at_most_ten_thousand_ids(api: Client) -> None:
 
 
 def test_jobs_of_a_campaign_are_paged_with_links(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     jobs = [create_job(api, headers, f"Job {i}") for i in range(5)]
     order = [jobs[4], jobs[1], jobs[3], jobs[0], jobs[2]]
     campaign_id = create_campaign(api, headers, jobs=order)
@@ -552,7 +526,7 @@ def test_jobs_of_a_campaign_are_paged_with_links(api: Client) -> None:
 
 
 def _paged_campaign(api: Client) -> tuple[dict[str, str], int, list[int]]:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     jobs = [create_job(api, headers, f"Job {i}") for i in range(5)]
     return headers, create_campaign(api, headers, jobs=jobs), jobs
 
@@ -588,7 +562,7 @@ def _settings_of(campaign: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_shallow_copy_links_the_same_jobs(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     task = create_task(api, headers)
     jobs = [create_job(api, headers, f"Job {i}", tasks=[task]) for i in range(3)]
     original_id = api.post("/campaigns", json=FULL, headers=headers).json()["id"]
@@ -617,7 +591,7 @@ def test_shallow_copy_links_the_same_jobs(api: Client) -> None:
 
 
 def test_deep_copy_copies_jobs_and_their_tasks(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     first, second = create_task(api, headers, "First"), create_task(api, headers, "Second")
     job_a = create_job(api, headers, "A", tasks=[first, second, first])
     job_b = create_job(api, headers, "B", tasks=[second])
@@ -648,7 +622,7 @@ def test_deep_copy_copies_jobs_and_their_tasks(api: Client) -> None:
 
 
 def test_copy_of_a_published_campaign_is_unpublished_and_editable(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     task = create_task(api, headers)
     job = create_job(api, headers, tasks=[task])
     campaign_id = create_campaign(api, headers, jobs=[job], workerPayment="0.10", results=2)
@@ -674,7 +648,7 @@ def test_copy_of_a_published_campaign_is_unpublished_and_editable(api: Client) -
 
 
 def test_a_retried_copy_makes_one_copy(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     job = create_job(api, headers, tasks=[create_task(api, headers)])
     campaign_id = create_campaign(api, headers, jobs=[job])
     key = {**headers, "Idempotency-Key": "copy-once"}
@@ -700,7 +674,7 @@ def _set_start_date_in_the_past(api: Client, campaign_id: int) -> None:
 
 
 def test_copy_of_a_started_campaign_stays_unpublished(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     job = create_job(api, headers, tasks=[create_task(api, headers)])
     campaign_id = create_campaign(api, headers, jobs=[job], workerPayment="0.10", results=2)
     _set_start_date_in_the_past(api, campaign_id)
@@ -715,7 +689,7 @@ def test_copy_of_a_started_campaign_stays_unpublished(api: Client) -> None:
 
 
 def test_copy_of_a_finished_campaign_has_no_end_date_in_the_past(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     job = create_job(api, headers, tasks=[create_task(api, headers)])
     campaign_id = create_campaign(api, headers, jobs=[job], workerPayment="0.10", endDate="2090-01-01T00:00")
     assert api.post(f"/campaigns/{campaign_id}/publish", headers=headers).status_code == 200
@@ -736,7 +710,7 @@ def test_copy_of_a_finished_campaign_has_no_end_date_in_the_past(api: Client) ->
 
 
 def test_shallow_archive_hides_the_campaign_only(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     task = create_task(api, headers)
     job = create_job(api, headers, tasks=[task])
     campaign_id = create_campaign(api, headers, jobs=[job])
@@ -757,7 +731,7 @@ def test_shallow_archive_hides_the_campaign_only(api: Client) -> None:
 
 
 def test_deep_archive_archives_jobs_and_their_tasks_and_unarchive_restores_them(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     tasks = [create_task(api, headers, f"Task {i}") for i in range(3)]
     jobs = [create_job(api, headers, "J0", tasks=tasks[:2]), create_job(api, headers, "J1", tasks=[tasks[2]])]
     bystander_task = create_task(api, headers, "Elsewhere")
@@ -789,7 +763,7 @@ def test_deep_archive_archives_jobs_and_their_tasks_and_unarchive_restores_them(
 
 
 def test_an_archived_job_cannot_be_added_until_unarchived(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     job = create_job(api, headers)
     campaign_id = create_campaign(api, headers)
     api.post(f"/jobs/{job}/archive", headers=headers)

@@ -20,8 +20,8 @@ from tests.test_api_campaigns import (
     create_campaign,
     create_job,
     create_task,
-    fast_requester,
     get_json,
+    make_requester,
 )
 
 MISSING = 999_999
@@ -97,8 +97,8 @@ class World:
 
     def __init__(self, api: Client) -> None:
         self.api = api
-        self.a = fast_requester(api, email="alice@example.com", credit="10")
-        self.b = fast_requester(api, email="bob@example.com", credit="10")
+        self.a = make_requester(api, email="alice@example.com", credit="10")
+        self.b = make_requester(api, email="bob@example.com", credit="10")
         self.a_ids = self._author(self.a, "alice")
         self.b_ids = self._author(self.b, "bob")
 
@@ -172,7 +172,7 @@ def test_another_requesters_published_campaign_cannot_be_moved(api: Client) -> N
 
 def _out_of_range_failures(api: Client) -> list[tuple[str, str, int, int]]:
     """Routes that answer anything but 404 for ids no 32- or 64-bit integer column can hold."""
-    headers = fast_requester(api)
+    headers = make_requester(api)
     own = {"task": create_task(api, headers), "job": create_job(api, headers)}
     failures = []
     for method, template in http_routes(api):
@@ -274,7 +274,7 @@ def test_every_route_but_the_public_ones_needs_a_token(api: Client, token: str |
 
 
 def test_a_discarded_token_is_refused_everywhere(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     assert api.post("/auth/token/discard", headers=headers).status_code == 204
     for method, template in _protected_routes(api):
         response = call(

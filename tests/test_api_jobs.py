@@ -6,11 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
-from taskengine.domain.accounts import _passwords
 from taskengine.errors import ErrorCode
 from tests.requesters import make_requester, rating_task
 from tests.test_api_components import assert_error
@@ -36,12 +33,6 @@ JOB_KEYS = [
 def when(timestamp: str) -> datetime:
     """A wire timestamp as a datetime (comparing the strings fails when one has no fraction of a second)."""
     return datetime.fromisoformat(timestamp)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its production cost takes ~0.3 s a hash here; every test signs a requester in."""
-    monkeypatch.setattr(_passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def new_job(api: Client, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from taskengine.domain.preview import MAX_MARKDOWN_CHARS
 from taskengine.errors import ErrorCode
-from tests.test_api_campaigns import Client, assert_error, fast_requester
+from tests.test_api_campaigns import Client, assert_error, make_requester
 
 PATH = "/preview/markdown"
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -66,7 +66,7 @@ def test_the_preview_needs_a_token(api: Client) -> None:
 
 
 def test_markdown_becomes_html(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     assert rendered(api, headers, "# Hi").strip() == "<h1>Hi</h1>"
     assert rendered(api, headers, "Be **more** _precise_, please").strip() == (
         "<p>Be <strong>more</strong> <em>precise</em>, please</p>"
@@ -84,7 +84,7 @@ def test_markdown_becomes_html(api: Client) -> None:
 
 
 def test_audio_and_video_are_included_like_images(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     audio = elements(rendered(api, headers, "![listen](https://example.com/a.mp3)"))
     video = elements(rendered(api, headers, "![watch](https://example.com/v.mp4)"))
     assert ("audio", "https://example.com/a.mp3") in [(tag, attrs.get("src")) for tag, attrs in audio]
@@ -119,7 +119,7 @@ ATTACKS = [
 
 
 def test_scripts_and_javascript_urls_never_survive(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     failures = []
     for text in ATTACKS:
         markup = rendered(api, headers, text)
@@ -131,7 +131,7 @@ def test_scripts_and_javascript_urls_never_survive(api: Client) -> None:
 
 
 def test_the_longest_text_allowed_renders_and_a_longer_one_is_422(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     assert preview(api, headers, {"text": "a" * MAX_MARKDOWN_CHARS}).status_code == 200
     error = assert_error(preview(api, headers, {"text": "a" * (MAX_MARKDOWN_CHARS + 1)}), 422, ErrorCode.INVALID_BODY)
     assert [p["path"] for p in error["problems"]] == ["text"]
@@ -151,7 +151,7 @@ NOT_A_TEXT: list[tuple[Any, str | None]] = [
 
 
 def test_a_missing_or_non_string_text_is_422_naming_the_field(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     for body, path in NOT_A_TEXT:
         error = assert_error(preview(api, headers, body), 422, ErrorCode.INVALID_BODY)
         paths = [p["path"] for p in error["problems"]]
@@ -159,14 +159,14 @@ def test_a_missing_or_non_string_text_is_422_naming_the_field(api: Client) -> No
 
 
 def test_a_body_that_is_not_an_object_is_refused(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     for body in (b"[]", b'"# Hi"', b"null", b"42"):
         response = api.post(PATH, content=body, headers={**headers, "Content-Type": "application/json"})
         assert_error(response, 422, ErrorCode.INVALID_BODY)
 
 
 def test_a_body_that_is_not_json_is_refused(api: Client) -> None:
-    headers = fast_requester(api)
+    headers = make_requester(api)
     assert_error(
         api.post(PATH, content=b"# Hi", headers={**headers, "Content-Type": "text/markdown"}),
         415,

@@ -30,8 +30,8 @@ from tests.test_api_campaigns import (
     create_campaign,
     create_job,
     create_task,
-    fast_requester,
     get_json,
+    make_requester,
 )
 
 STATES = ("unpublished", "active", "paused", "cancelled", "finished")
@@ -207,7 +207,7 @@ def bring_to(item: Authored, state: str) -> None:
 
 
 def test_publish_needs_jobs_and_every_job_needs_tasks(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     campaign = create_campaign(api, headers, workerPayment="0.50", results=3)
 
     error = assert_error(api.post(f"/campaigns/{campaign}/publish", headers=headers), 409, ErrorCode.NOT_PUBLISHABLE)
@@ -234,7 +234,7 @@ def test_publish_needs_jobs_and_every_job_needs_tasks(api: Client) -> None:
 
 
 def test_an_archived_campaign_or_job_cannot_be_published(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, jobs=1)
     api.post(f"/campaigns/{item.campaign}/archive", headers=headers)
     error = assert_error(item.act("publish"), 409, ErrorCode.NOT_PUBLISHABLE)
@@ -259,7 +259,7 @@ FREEZES = [
 
 def test_publish_freezes_payments_for_every_result_of_every_job_plus_commission(api: Client) -> None:
     for case, (payment, results, jobs, available, frozen) in enumerate(FREEZES):
-        headers = fast_requester(api, email=f"case{case}@example.com", credit="10")
+        headers = make_requester(api, email=f"case{case}@example.com", credit="10")
         item = author(api, headers, jobs=jobs, payment=payment, results=results)
         ledger(api, headers)
 
@@ -275,7 +275,7 @@ def test_publish_freezes_payments_for_every_result_of_every_job_plus_commission(
 
 
 def test_publishing_makes_the_campaign_its_jobs_and_their_tasks_read_only(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, jobs=2, tasks_per_job=2)
     bystander_task = create_task(api, headers, "Not published")
     bystander_job = create_job(api, headers, "Not published", tasks=[bystander_task])
@@ -331,7 +331,7 @@ def test_publishing_makes_the_campaign_its_jobs_and_their_tasks_read_only(api: C
 
 
 def test_too_little_money_is_402_with_both_amounts_and_changes_nothing(api: Client) -> None:
-    headers = fast_requester(api, credit="1")
+    headers = make_requester(api, credit="1")
     item = author(api, headers, jobs=2, payment="0.50", results=3)  # needs 3.60
 
     error = assert_error(item.act("publish"), 402, ErrorCode.PAYMENT_REQUIRED)
@@ -359,7 +359,7 @@ def test_too_little_money_is_402_with_both_amounts_and_changes_nothing(api: Clie
 
 
 def test_pause_and_continue_keep_the_money_frozen(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers)
     assert item.act("publish").status_code == 200
     frozen = balance(api, headers)
@@ -375,7 +375,7 @@ def test_pause_and_continue_keep_the_money_frozen(api: Client) -> None:
 
 @pytest.mark.parametrize("state", ["active", "paused"])
 def test_cancel_gives_the_frozen_money_back(api: Client, state: str) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers)
     other = author(api, headers, jobs=1, payment="1", results=1)  # 1.20 stays frozen for this one
     assert other.act("publish").status_code == 200
@@ -396,7 +396,7 @@ def test_cancel_gives_the_frozen_money_back(api: Client, state: str) -> None:
 
 def test_wrong_transitions_are_409_naming_the_current_state(api: Client) -> None:
     for state in STATES:
-        headers = fast_requester(api, email=f"{state}@example.com", credit="10")
+        headers = make_requester(api, email=f"{state}@example.com", credit="10")
         item = author(api, headers)
         bring_to(item, state)
         before = (item.campaign_json(), balance(api, headers))
@@ -413,14 +413,14 @@ def test_wrong_transitions_are_409_naming_the_current_state(api: Client) -> None
 
 
 def test_unknown_campaign_transition_is_404(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     for action in ACTIONS:
         error = assert_error(api.post(f"/campaigns/999999/{action}", headers=headers), 404, ErrorCode.NOT_FOUND)
         assert "999999" in error["description"], action
 
 
 def test_whole_life_keeps_the_ledger_balanced_at_every_step(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     first, second = author(api, headers, jobs=1, payment="0.25", results=4), author(api, headers, jobs=3)
     steps = [
         (first, "publish", "8.80 USD", "1.20 USD"),
@@ -442,7 +442,7 @@ def test_whole_life_keeps_the_ledger_balanced_at_every_step(api: Client) -> None
 
 
 def test_a_start_date_that_has_come_publishes_the_campaign(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, startDate="2090-01-01T10:00")
     assert sweep(api, now=datetime(2090, 1, 1, 9, 59)) == 0
     assert stored_state(api, item.campaign) == "unpublished"
@@ -459,7 +459,7 @@ def test_a_start_date_that_has_come_publishes_the_campaign(api: Client) -> None:
 
 
 def test_reading_a_campaign_applies_its_start_date_without_a_sweep(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, startDate="2020-01-01T00:00")  # a start date in the past is allowed
     listed = author(api, headers, jobs=1, startDate="2020-01-01T00:00")
     assert stored_state(api, item.campaign) == "unpublished"
@@ -474,14 +474,14 @@ def test_reading_a_campaign_applies_its_start_date_without_a_sweep(api: Client) 
 
 
 def test_the_balance_already_counts_a_campaign_whose_start_date_has_come(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     author(api, headers, startDate="2020-01-01T00:00")
     assert balance(api, headers) == {"available": "6.40 USD", "frozen": "3.60 USD"}
 
 
 def test_another_requesters_reads_do_not_publish_my_campaign(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
-    other = fast_requester(api, email="bob@example.com", credit="10")
+    headers = make_requester(api, credit="10")
+    other = make_requester(api, email="bob@example.com", credit="10")
     # Ids first: GET /me (behind requester_id) applies its caller's due dates, which is not what this test is about.
     mine, theirs = requester_id(api, headers), requester_id(api, other)
     item = author(api, headers, startDate="2020-01-01T00:00")
@@ -496,7 +496,7 @@ def test_another_requesters_reads_do_not_publish_my_campaign(api: Client) -> Non
 
 
 def test_a_due_campaign_without_enough_money_stays_unpublished(api: Client) -> None:
-    headers = fast_requester(api, credit="1")
+    headers = make_requester(api, credit="1")
     item = author(api, headers, startDate="2020-01-01T00:00")
     assert sweep(api) == 0
     assert item.state() == "unpublished"
@@ -508,7 +508,7 @@ def test_a_due_campaign_without_enough_money_stays_unpublished(api: Client) -> N
 
 @pytest.mark.parametrize("state", ["active", "paused"])
 def test_an_end_date_that_has_passed_finishes_the_campaign_and_gives_the_money_back(api: Client, state: str) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, endDate="2090-01-01T10:00")
     bring_to(item, state)
     assert balance(api, headers)["frozen"] == "3.60 USD"
@@ -524,7 +524,7 @@ def test_an_end_date_that_has_passed_finishes_the_campaign_and_gives_the_money_b
 
 
 def test_reading_a_campaign_applies_its_end_date_without_a_sweep(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers)
     assert item.act("publish").status_code == 200
     move_dates(api, item.campaign, end_date=utcnow() - timedelta(seconds=1))
@@ -535,7 +535,7 @@ def test_reading_a_campaign_applies_its_end_date_without_a_sweep(api: Client) ->
 
 
 def test_an_unpublished_campaign_is_not_finished_by_its_end_date(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, endDate="2090-01-01T10:00")
     assert sweep(api, now=datetime(2090, 1, 2)) == 0
     assert item.state() == "unpublished"
@@ -545,7 +545,7 @@ def test_an_unpublished_campaign_is_not_finished_by_its_end_date(api: Client) ->
 
 
 def test_concurrent_publishes_freeze_exactly_once(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers)
     barrier = threading.Barrier(8)
     responses: list[Any] = []
@@ -572,7 +572,7 @@ def test_concurrent_publishes_freeze_exactly_once(api: Client) -> None:
 
 
 def test_concurrent_sweeps_publish_and_finish_exactly_once(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers, startDate="2090-01-01T10:00", endDate="2090-02-01T10:00")
 
     def sweeps(now: datetime) -> list[int]:
@@ -597,7 +597,7 @@ def test_concurrent_sweeps_publish_and_finish_exactly_once(api: Client) -> None:
 
 
 def test_concurrent_cancels_give_the_money_back_once(api: Client) -> None:
-    headers = fast_requester(api, credit="10")
+    headers = make_requester(api, credit="10")
     item = author(api, headers)
     assert item.act("publish").status_code == 200
     barrier = threading.Barrier(6)
@@ -622,7 +622,7 @@ def test_an_edit_racing_a_publish_cannot_change_what_was_published(api: Client, 
     """PUT /campaigns/{id}, PUT /campaigns/{id}/jobs or PUT /jobs/{id}/tasks that read the campaign (or job) while a
     publish was still open must not land after it: the frozen money and the read-only work are what was published."""
     db = api.app.state.db
-    headers = fast_requester(api, credit="100")
+    headers = make_requester(api, credit="100")
     item = author(api, headers, jobs=1)  # 0.50 * 3 * 1 + 20 % = 1.80
     spare_task = create_task(api, headers, "Spare")
     spare_job = create_job(api, headers, "Spare", tasks=[spare_task])
@@ -680,7 +680,7 @@ def test_an_edit_racing_a_publish_cannot_change_what_was_published(api: Client, 
 
 
 def test_concurrent_publishes_of_two_campaigns_never_overdraw(api: Client) -> None:
-    headers = fast_requester(api, credit="5")
+    headers = make_requester(api, credit="5")
     first, second = author(api, headers), author(api, headers)  # 3.60 each; only one fits
     barrier = threading.Barrier(2)
     statuses: dict[int, int] = {}

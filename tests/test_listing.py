@@ -7,22 +7,14 @@ import json
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
-from taskengine.domain.accounts import _passwords
 from taskengine.errors import ErrorCode
 from tests.requesters import make_requester, rating_task
 from tests.test_api_components import assert_error
 
 Client = TestClient  # type: ignore[type-arg]
 CHOICES = "id, name, createdAt, lastModifiedAt"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its production cost takes ~0.3 s a hash here; every test signs a requester in."""
-    monkeypatch.setattr(_passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def make_tasks(api: Client, headers: dict[str, str], names: list[str]) -> list[int]:
