@@ -36,7 +36,7 @@ FULL: dict[str, Any] = {
     "workerPayment": 0.01,
     "results": 3,
     "maxResultsPerWorker": 1,
-    "workerGroup": 1,
+    "workerGroup": None,  # a real group is the requester's own: see test_worker_group_must_be_the_requesters
     "maxWorkTime": "10 min",
     "maxUploadTime": "4 hours",
     "maxReviewTime": "3 hours",
@@ -774,3 +774,26 @@ def test_an_archived_job_cannot_be_added_until_unarchived(api: Client) -> None:
     assert re.search(r"archived", error["problems"][0]["message"])
     api.post(f"/jobs/{job}/unarchive", headers=headers)
     assert api.put(f"/campaigns/{campaign_id}/jobs", json=[job], headers=headers).status_code == 200
+
+
+def test_worker_group_must_be_the_requesters(api: Client) -> None:
+    headers = make_requester(api)
+    other = make_requester(api, email="bob@example.com")
+
+    async def groups() -> tuple[int, int]:
+        from taskengine.domain.workers import create_group
+
+        async with api.app.state.db.transaction() as session:
+            mine = await create_group(session, 1, {"name": "Mine"})
+            theirs = await create_group(session, 2, {"name": "Theirs"})
+            return mine.id, theirs.id  # type: ignore[return-value]
+
+    mine, theirs = api.blocking_portal.call(groups)
+    for group in (theirs, 999_999, 2**40):
+        body = assert_error(
+            api.post("/campaigns", json={**FULL, "workerGroup": group}, headers=headers), 422, ErrorCode.INVALID_BODY
+        )
+        assert body["problems"] == [{"path": "workerGroup", "message": f"no worker group with id {group}"}]
+    created = api.post("/campaigns", json={**FULL, "workerGroup": mine}, headers=headers)
+    assert created.status_code == 201 and created.json()["workerGroup"] == mine
+    assert other  # the second requester exists so that group 2 is theirs

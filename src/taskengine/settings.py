@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """TASKENGINE_COMMISSION_RATE: commission on worker payments for new requesters (default 0.20)."""
     public_url: str = ""
     """TASKENGINE_PUBLIC_URL: the service's own base URL, for links and local media (default http://HOST:PORT)."""
+    worker_signup: bool = True
+    """TASKENGINE_WORKER_SIGNUP: whether POST /worker/signup is open (operators can always create workers)."""
     sweep_seconds: int = 5
     """TASKENGINE_SWEEP_SECONDS: how often `serve` applies due start and end dates."""
 

@@ -5,17 +5,31 @@ from taskengine.db.models.accounts import AuthToken, Requester
 from taskengine.db.models.authoring import Job, JobTask, Task
 from taskengine.db.models.campaigns import Campaign, CampaignJob, LedgerEntry
 from taskengine.db.models.idempotency import IdempotencyRecord
+from taskengine.db.models.workers import (
+    Assignment,
+    JobSlots,
+    Worker,
+    WorkerGroup,
+    WorkerGroupMember,
+    WorkerJobCount,
+)
 
 __all__ = [
     "MAX_ID",
+    "Assignment",
     "AuthToken",
     "Campaign",
     "CampaignJob",
     "IdempotencyRecord",
     "Job",
+    "JobSlots",
     "JobTask",
     "LedgerEntry",
     "Requester",
     "Task",
+    "Worker",
+    "WorkerGroup",
+    "WorkerGroupMember",
+    "WorkerJobCount",
     "utcnow",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from decimal import Decimal
 from typing import Annotated
@@ -13,17 +12,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Requester
-from taskengine.domain.accounts._passwords import (
-    MAX_PASSWORD_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
+from taskengine.domain.accounts._credentials import new_credentials, normalise_email, signed_in
 from taskengine.domain.money import credit, format_usd, to_micros
-from taskengine.engine import Problem, describe_pattern
+from taskengine.engine import describe_pattern
 from taskengine.errors import DomainError, ErrorCode
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PPM = 1_000_000
 
 
@@ -93,30 +86,12 @@ def profile_of(requester: Requester) -> Profile:
     )
 
 
-def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
-        raise DomainError(
-            ErrorCode.INVALID_BODY,
-            f"{email[:80]!r} is not an email address",
-            [Problem("email", "is not an email address")],
-        )
-    return email
-
-
 async def create_requester(session: AsyncSession, email: str, password: str, commission_rate: Decimal) -> Requester:
     """A new requester (operators only: SWARMS has no self-signup)."""
-    email = normalise_email(email)
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise DomainError(
-            ErrorCode.INVALID_BODY,
-            f"the password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long",
-        )
-    if (await session.exec(select(Requester.id).where(Requester.email == email))).first() is not None:
-        raise DomainError(ErrorCode.CONFLICT, f"a requester with email {email} exists already")
+    email, password_hash = await new_credentials(session, Requester, "requester", email, password)
     requester = Requester(
         email=email,
-        password_hash=await hash_password(password),
+        password_hash=password_hash,
         customer_id=secrets.token_hex(4).upper(),
         commission_rate_ppm=int(commission_rate * PPM),
     )
@@ -149,10 +124,7 @@ async def credit_requester(session: AsyncSession, email: str, amount: Decimal | 
 
 async def authenticate(session: AsyncSession, email: str, password: str) -> Requester:
     """The requester with these credentials, or 401 without saying which of the two was wrong."""
-    requester = (await session.exec(select(Requester).where(Requester.email == email.strip().lower()))).first()
-    if not await verify_password(requester.password_hash if requester else None, password) or requester is None:
-        raise DomainError(ErrorCode.UNAUTHORIZED, "wrong email or password")
-    return requester
+    return await signed_in(session, Requester, email, password)
 
 
 async def get_requester(session: AsyncSession, requester_id: int) -> Requester:

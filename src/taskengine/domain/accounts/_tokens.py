@@ -35,8 +35,12 @@ async def resolve_token(session: AsyncSession, principal: str, token: str | None
     if not token:
         raise DomainError(ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header")
     row = (await session.exec(select(AuthToken).where(AuthToken.token_hash == digest(token)))).first()
-    if row is None or row.principal != principal:
+    if row is None:
         raise DomainError(ErrorCode.UNAUTHORIZED, "the X-Auth-Token is not valid; request a new one")
+    if row.principal != principal:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, f"this route is for {principal}s; a {row.principal}'s token cannot use it"
+        )
     if row.discarded_at is not None:
         raise DomainError(ErrorCode.UNAUTHORIZED, "the X-Auth-Token was discarded; request a new one")
     if row.expires_at <= utcnow():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from msgspec import Meta
+from sqlalchemy import literal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,8 +15,11 @@ from taskengine.engine._problems import check_value
 from taskengine.errors import DomainError, ErrorCode
 
 
-async def checked_ids(session: AsyncSession, model: Any, owner_id: int, body: Any, what: str, limit: int) -> list[int]:
-    """`body` as a list of ids of the owner's unarchived `model` rows, or 422 naming every bad entry."""
+async def checked_ids(
+    session: AsyncSession, model: Any, owner_id: int | None, body: Any, what: str, limit: int
+) -> list[int]:
+    """`body` as a list of ids of existing `model` rows (the owner's and unarchived, where rows have those),
+    or 422 naming every bad entry."""
     problems = check_value(body, Annotated[list[Any], Meta(max_length=limit)])
     if problems:
         raise DomainError(ErrorCode.INVALID_BODY, f"send a JSON array of at most {limit} {what} ids", problems)
@@ -23,18 +27,13 @@ async def checked_ids(session: AsyncSession, model: Any, owner_id: int, body: An
     id_type = Annotated[int, Meta(ge=1, le=MAX_ID)]
     problems = [p.rooted(f"[{i}]") for i, value in enumerate(body) for p in check_value(value, id_type)]
     ids: list[int] = [value for value in body if type(value) is int and 1 <= value <= MAX_ID]
-    found = (
-        {
-            row_id: archived
-            for row_id, archived in (
-                await session.exec(
-                    select(model.id, model.archived).where(model.id.in_(set(ids)), model.owner_id == owner_id)
-                )
-            ).all()
-        }
-        if ids
-        else {}
-    )
+    found: dict[int, bool] = {}
+    if ids:
+        archived = model.archived if hasattr(model, "archived") else literal(False)
+        statement = select(model.id, archived).where(model.id.in_(set(ids)))
+        if owner_id is not None:
+            statement = statement.where(model.owner_id == owner_id)
+        found = dict((await session.exec(statement)).all())
     for i, object_id in enumerate(body):
         if type(object_id) is not int or not 1 <= object_id <= MAX_ID:
             continue

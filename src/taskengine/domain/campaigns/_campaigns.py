@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, utcnow
+from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, WorkerGroup, utcnow
 from taskengine.domain.authoring import duplicate_job, tasks_of
 from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._membership import checked_ids
@@ -92,8 +92,19 @@ def _settings(body: Any, now: datetime) -> tuple[CampaignIn, dict[str, Any]]:
     return campaign, values
 
 
+async def _check_group(session: AsyncSession, owner_id: int, group_id: int | None) -> None:
+    """A campaign may only name one of its own requester's worker groups."""
+    if group_id is None:
+        return
+    group = await session.get(WorkerGroup, group_id) if group_id <= MAX_ID else None
+    if group is None or group.owner_id != owner_id:
+        problem = Problem("workerGroup", f"no worker group with id {group_id}")
+        raise DomainError(ErrorCode.INVALID_BODY, "the campaign is invalid", [problem])
+
+
 async def create_campaign(session: AsyncSession, owner_id: int, body: Any) -> Campaign:
     _, values = _settings(body, utcnow())
+    await _check_group(session, owner_id, values["worker_group"])
     row = Campaign(owner_id=owner_id, **values)
     session.add(row)
     await session.flush()
@@ -112,6 +123,7 @@ async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int
     row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
     _, values = _settings(body, utcnow())
+    await _check_group(session, owner_id, values["worker_group"])
     for key, value in values.items():
         setattr(row, key, value)
     touch(row)

@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import Campaign, Job, JobTask, Task, utcnow
+from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
 from taskengine.domain.authoring._common import get_owned, touch
 from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
@@ -88,6 +88,8 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
             f"publishing needs {format_usd(exc.needed)} ({format_usd(payments)} for workers and "
             f"{format_usd(fee)} commission) but only {format_usd(exc.available)} is available",
         ) from None
+    # One row per job holds how many of its places are taken: the row every claim updates conditionally.
+    session.add_all(JobSlots(campaign_id=row.id, job_id=job_id) for job_id in job_ids)
     row.commission_rate_ppm = rate
     row.state = "active"
     row.read_only = True

@@ -1,0 +1,49 @@
+"""Email and password, the same for requesters and workers: checking, storing and signing in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.domain.accounts._passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
+from taskengine.engine import Problem
+from taskengine.errors import DomainError, ErrorCode
+
+A = TypeVar("A")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        problem = Problem("email", "is not an email address")
+        raise DomainError(ErrorCode.INVALID_BODY, f"{email[:80]!r} is not an email address", [problem])
+    return email
+
+
+async def new_credentials(session: AsyncSession, model: Any, what: str, email: str, password: str) -> tuple[str, str]:
+    """The normalised email and the password's hash for a new account of `model`; 422 or 409 if unusable."""
+    email = normalise_email(email)
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        bounds = f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH}"
+        problem = Problem("password", f"must be {bounds} characters long")
+        raise DomainError(ErrorCode.INVALID_BODY, f"the password must be {bounds} characters long", [problem])
+    if (await session.exec(select(model.id).where(model.email == email))).first() is not None:
+        raise DomainError(ErrorCode.CONFLICT, f"a {what} with email {email} exists already")
+    return email, await hash_password(password)
+
+
+async def signed_in(session: AsyncSession, model: type[A], email: str, password: str) -> A:
+    """The account of `model` with these credentials, or 401 without saying which of the two was wrong."""
+    account = (await session.exec(select(model).where(model.email == email.strip().lower()))).first()  # type: ignore[attr-defined]
+    if not await verify_password(account.password_hash if account else None, password) or account is None:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.UNAUTHORIZED, "wrong email or password")
+    return account

@@ -1,0 +1,49 @@
+"""Workers: accounts, groups, the job market and assignments."""
+
+from taskengine.domain.workers._accounts import (
+    WorkerProfile,
+    authenticate_worker,
+    create_worker,
+    get_worker,
+    worker_profile,
+)
+from taskengine.domain.workers._assignments import (
+    AssignmentOut,
+    assignment_out,
+    expire_assignments,
+    get_assignment,
+    give_back,
+    market,
+    start,
+)
+from taskengine.domain.workers._groups import (
+    GroupOut,
+    create_group,
+    delete_group,
+    get_group,
+    group_out,
+    list_groups,
+    set_members,
+)
+
+__all__ = [
+    "AssignmentOut",
+    "GroupOut",
+    "WorkerProfile",
+    "assignment_out",
+    "authenticate_worker",
+    "create_group",
+    "create_worker",
+    "delete_group",
+    "expire_assignments",
+    "get_assignment",
+    "get_group",
+    "get_worker",
+    "give_back",
+    "group_out",
+    "list_groups",
+    "market",
+    "set_members",
+    "start",
+    "worker_profile",
+]
