@@ -59,7 +59,16 @@ READ_ONLY = {
     "charity": True,
 }
 # Routes anyone may call; every other route must refuse a request without a valid X-Auth-Token.
-PUBLIC_PREFIXES = ("/health", "/components", "/schemas", "/schema", "/auth/token/request", "/media/")
+PUBLIC_PREFIXES = (
+    "/health",
+    "/components",
+    "/schemas",
+    "/schema",
+    "/auth/token/request",
+    "/media/",
+    "/worker/signup",
+    "/worker/auth/token/request",
+)
 
 
 def sign_in(api: Client, email: str = "ada@example.com", password: str = PASSWORD) -> Any:

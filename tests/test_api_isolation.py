@@ -29,10 +29,13 @@ PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 SKIPPED_METHODS = {"OPTIONS", "HEAD"}
 
 
-def http_routes(api: Client) -> Iterator[tuple[str, str]]:
-    """Every (method, path template) the app serves."""
+def http_routes(api: Client, *, workers: bool = False) -> Iterator[tuple[str, str]]:
+    """Every (method, path template) the app serves: the requester's side, and with `workers` the worker's too.
+
+    Worker routes answer a requester's token with 403; their own isolation is in tests/test_worker_api.py.
+    """
     for route in api.app.routes:
-        if isinstance(route, HTTPRoute):
+        if isinstance(route, HTTPRoute) and (workers or not route.path.startswith("/worker/")):
             for method in sorted(route.methods - SKIPPED_METHODS):
                 yield method, route.path
 
@@ -44,7 +47,8 @@ def is_public(method: str, path: str) -> bool:
         or path == "/components"
         or path.startswith(("/components/", "/schemas/", "/schema/"))
         or path in ("/schemas", "/schema")
-        or (method, path) == ("POST", "/auth/token/request")
+        or (method, path) in (("POST", "/auth/token/request"), ("POST", "/worker/signup"))
+        or (method, path) == ("POST", "/worker/auth/token/request")
     )
 
 
@@ -70,6 +74,8 @@ def plausible_body(method: str, path: str, own: dict[str, int]) -> Any:
         return [own["task"]]
     if method == "PUT" and last == "jobs":
         return [own["job"]]
+    if method == "PUT" and last == "workers":
+        return []
     if path.startswith("/tasks"):
         return rating_task("Taken over")
     if path.startswith("/preview"):
@@ -106,7 +112,8 @@ class World:
         task = create_task(self.api, headers, f"Task {word}")
         job = create_job(self.api, headers, f"Job {word}", tasks=[task])
         campaign = create_campaign(self.api, headers, jobs=[job], name=f"Campaign {word}", workerPayment="0.10")
-        return {"task": task, "job": job, "campaign": campaign}
+        group = self.api.post("/worker-groups", json={"name": f"Group {word}"}, headers=headers).json()["id"]
+        return {"task": task, "job": job, "campaign": campaign, "group": group}
 
     def snapshot(self) -> dict[str, Any]:
         """Everything A can see of their objects and money."""
@@ -121,6 +128,7 @@ class World:
             "jobs": get_json(api, "/jobs?archived=true", a),
             "campaigns": get_json(api, "/campaigns?archived=true", a),
             "me": get_json(api, "/me", a),
+            "group": get_json(api, f"/worker-groups/{ids['group']}", a),
         }
 
 
@@ -179,7 +187,7 @@ def _out_of_range_failures(api: Client) -> list[tuple[str, str, int, int]]:
         if not id_parameters(template) or is_public(method, template):
             continue
         for huge in (2**31, 2**63):
-            path = fill(template, {"task": huge, "job": huge, "campaign": huge})
+            path = fill(template, {"task": huge, "job": huge, "campaign": huge, "group": huge})
             response = call(api, method, path, headers, plausible_body(method, template, own))
             if response.status_code != 404:
                 failures.append((method, template, huge, response.status_code))
@@ -205,7 +213,7 @@ def test_lists_show_only_the_callers_own_objects(api: Client) -> None:
                 if not (isinstance(items, list) and items and isinstance(items[0], dict) and "id" in items[0]):
                     continue
                 lists += 1
-                kind = key.removesuffix("s")
+                kind = {"workerGroups": "group"}.get(key, key.removesuffix("s"))
                 assert [item["id"] for item in items] == [own[kind]], (template, key)
         assert lists >= 3
         # Searching finds the caller's own words, and nothing of the other requester's.
@@ -254,7 +262,7 @@ def test_an_idempotency_key_belongs_to_one_requester(api: Client) -> None:
 
 
 def _protected_routes(api: Client) -> list[tuple[str, str]]:
-    return [(method, path) for method, path in http_routes(api) if not is_public(method, path)]
+    return [(method, path) for method, path in http_routes(api, workers=True) if not is_public(method, path)]
 
 
 @pytest.mark.parametrize(

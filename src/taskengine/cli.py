@@ -110,6 +110,18 @@ def _requesters_credit(args: argparse.Namespace) -> int:
     return _in_transaction(work)
 
 
+def _workers_create(args: argparse.Namespace) -> int:
+    from taskengine.domain.workers import create_worker
+
+    password = args.password if args.password is not None else getpass.getpass("password: ")
+
+    async def work(session: Any) -> str:
+        worker = await create_worker(session, args.email, password)
+        return f"worker {worker.id} created: {worker.email}"
+
+    return _in_transaction(work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="taskengine", description="Backend for mobile crowd work.")
     parser.add_argument("--version", action="version", version=f"taskengine {__version__}")
@@ -134,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     credit.add_argument("--email", required=True)
     credit.add_argument("--amount", required=True, help="USD, e.g. 100.00")
     credit.set_defaults(run=_requesters_credit)
+
+    worker_commands = commands.add_parser("workers", help="manage worker accounts").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    new_worker = worker_commands.add_parser("create", help="create a worker")
+    new_worker.add_argument("--email", required=True)
+    new_worker.add_argument("--password", help="the password (asked for when left out)")
+    new_worker.set_defaults(run=_workers_create)
 
     components = commands.add_parser("components", help="list the component catalogue")
     components.add_argument("--markdown", action="store_true", help="print the README's table of components")

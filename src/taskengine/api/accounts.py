@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
@@ -29,21 +30,27 @@ class TokenOut(msgspec.Struct, rename="camel"):
     user_id: int
 
 
+async def sign_in(
+    request: AnyRequest, principal: str, authenticate: Callable[[Any, str, str], Awaitable[Any]]
+) -> TokenOut:
+    """Check the body's email and password with `authenticate` and issue a token for that account."""
+    credentials, problems = convert_collecting(await read_json(request), Credentials)
+    if credentials is None:
+        raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+    ttl = settings(request).token_ttl_seconds
+    async with database(request).transaction() as session:
+        account = await authenticate(session, credentials.email, credentials.password)
+        token, expires_at = await accounts.issue_token(session, principal, account.id, ttl)
+    return TokenOut(access_token=token, expires_at=expires_at.replace(tzinfo=UTC), user_id=account.id)
+
+
 class AuthController(Controller):
     path = "/auth/token"
     tags = ["accounts"]
 
     @post("/request", status_code=200, summary="Exchange email and password for an auth token")
     async def request_token(self, request: AnyRequest) -> TokenOut:
-        credentials, problems = convert_collecting(await read_json(request), Credentials)
-        if credentials is None:
-            raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
-        ttl = settings(request).token_ttl_seconds
-        async with database(request).transaction() as session:
-            requester = await accounts.authenticate(session, credentials.email, credentials.password)
-            assert requester.id is not None
-            token, expires_at = await accounts.issue_token(session, "requester", requester.id, ttl)
-        return TokenOut(access_token=token, expires_at=expires_at.replace(tzinfo=UTC), user_id=requester.id)
+        return await sign_in(request, "requester", accounts.authenticate)
 
     @post(
         "/discard",

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -18,14 +19,17 @@ from taskengine.api.accounts import AuthController, ProfileController
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
 from taskengine.api.errors import EXCEPTION_HANDLERS
+from taskengine.api.groups import GroupController
 from taskengine.api.headers import add_standard_headers
 from taskengine.api.health import health
 from taskengine.api.jobs import JobController
 from taskengine.api.preview import preview_markdown
 from taskengine.api.tasks import TaskController
+from taskengine.api.worker import WorkerAuthController, WorkerController
 from taskengine.db import Database
 from taskengine.domain.authoring import LocalMediaSizes
 from taskengine.domain.campaigns import apply_due
+from taskengine.domain.workers import expire_assignments
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 
@@ -41,15 +45,22 @@ ROUTES = [
     JobController,
     CampaignController,
     preview_markdown,
+    GroupController,
+    WorkerAuthController,
+    WorkerController,
 ]
 
 
 async def _sweep(db: Database, every: float) -> None:
-    """Apply due start and end dates now and then; every process may run this, rows are locked per change."""
+    """Apply due start and end dates and expire overdue assignments now and then.
+
+    Every process may run this: rows are locked per change, and locked ones are skipped.
+    """
     while True:
         try:
             async with db.transaction() as session:
                 await apply_due(session)
+                await expire_assignments(session)
         except Exception:  # a failed sweep must not end the loop; the next one retries
             log.exception("sweep failed")
         await asyncio.sleep(every)
@@ -80,6 +91,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="taskengine",

@@ -46,8 +46,10 @@ def requires_token(connection: Any, _: Any) -> None:
 
 
 @asynccontextmanager
-async def as_requester(request: AnyRequest, *, write: bool = True) -> AsyncIterator[tuple[AsyncSession, int]]:
-    """The request's unit of work and the id of the requester holding its X-Auth-Token (401 otherwise).
+async def as_principal(
+    request: AnyRequest, principal: str, *, write: bool = True
+) -> AsyncIterator[tuple[AsyncSession, int]]:
+    """The request's unit of work and the id of the `principal` holding its X-Auth-Token (401 or 403 otherwise).
 
     One transaction for both: the token check costs no extra round trip. The body is received first, so a
     slow client never holds the database, and read (with `read_json`) only once the token is known good.
@@ -55,7 +57,17 @@ async def as_requester(request: AnyRequest, *, write: bool = True) -> AsyncItera
     if request.method in ("POST", "PUT", "PATCH"):
         await request.body()
     async with database(request).transaction(write=write) as session:
-        yield session, await resolve_token(session, "requester", request.headers.get("x-auth-token"))
+        yield session, await resolve_token(session, principal, request.headers.get("x-auth-token"))
+
+
+def as_requester(request: AnyRequest, *, write: bool = True) -> Any:
+    """`as_principal` for requester routes."""
+    return as_principal(request, "requester", write=write)
+
+
+def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
+    """`as_principal` for worker routes."""
+    return as_principal(request, "worker", write=write)
 
 
 def provide_list_query(

@@ -37,15 +37,16 @@ async def resolve_token(session: AsyncSession, principal: str, token: str | None
     row = (await session.exec(select(AuthToken).where(AuthToken.token_hash == digest(token)))).first()
     if row is None:
         raise DomainError(ErrorCode.UNAUTHORIZED, "the X-Auth-Token is not valid; request a new one")
-    if row.principal != principal:
-        raise DomainError(
-            ErrorCode.FORBIDDEN, f"this route is for {principal}s; a {row.principal}'s token cannot use it"
-        )
     if row.discarded_at is not None:
         raise DomainError(ErrorCode.UNAUTHORIZED, "the X-Auth-Token was discarded; request a new one")
     if row.expires_at <= utcnow():
         raise DomainError(
             ErrorCode.UNAUTHORIZED, f"the X-Auth-Token expired at {row.expires_at.isoformat()}Z; request a new one"
+        )
+    # A dead token is a 401 wherever it is sent; a live one on the other side's routes is a 403.
+    if row.principal != principal:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, f"this route is for {principal}s; a {row.principal}'s token cannot use it"
         )
     return row.principal_id
 

@@ -84,6 +84,11 @@ async def task_ids_of(session: AsyncSession, job_id: int) -> list[int]:
 async def tasks_of(session: AsyncSession, owner_id: int, job_id: int) -> list[Task]:
     """The job's tasks in order (a task standing twice appears twice)."""
     await get_job(session, owner_id, job_id)
+    return await sequence_of(session, job_id)
+
+
+async def sequence_of(session: AsyncSession, job_id: int) -> list[Task]:
+    """The job's tasks in order, for whoever may see them (the caller checks that)."""
     statement = (
         select(Task)
         .join(JobTask, JobTask.task_id == Task.id)

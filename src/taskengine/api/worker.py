@@ -1,0 +1,179 @@
+"""The worker API: sign-up and sign-in, the job market, assignments and their job sequences."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.params import FromPath, Parameter
+
+from taskengine.api.accounts import Credentials, TokenOut, sign_in
+from taskengine.api.body import read_json
+from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
+from taskengine.db.models import Task
+from taskengine.domain import workers
+from taskengine.domain.accounts import discard_token
+from taskengine.domain.authoring import format_size, job_sizes, sequence_of
+from taskengine.domain.campaigns import format_duration
+from taskengine.domain.money import from_micros
+from taskengine.engine._problems import convert_collecting
+from taskengine.errors import DomainError, ErrorCode
+
+MSGPACK = "application/msgpack"
+
+
+class SignedUp(msgspec.Struct):
+    id: int
+    email: str
+
+
+class MarketJob(msgspec.Struct, rename="camel", kw_only=True):
+    """A job a worker may start now, with what they need to decide."""
+
+    campaign_id: int
+    job_id: int
+    title: str
+    description: str
+    terms: str
+    est_duration: str | None
+    payment: msgspec.Raw
+    training: bool
+    results_needed: int
+    resources_size: str
+    resources_size_bytes: int
+    estimated_upload_size: str
+    estimated_upload_size_bytes: int
+    start: str
+
+
+class WorkerAuthController(Controller):
+    path = "/worker"
+    tags = ["worker"]
+
+    @post("/signup", summary="Create a worker account (when sign-up is open)")
+    async def signup(self, request: AnyRequest) -> SignedUp:
+        if not settings(request).worker_signup:
+            raise DomainError(ErrorCode.FORBIDDEN, "sign-up is closed on this service; ask its operator for an account")
+        credentials, problems = convert_collecting(await read_json(request), Credentials)
+        if credentials is None:
+            raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+        async with database(request).transaction() as session:
+            worker = await workers.create_worker(session, credentials.email, credentials.password)
+        return SignedUp(id=worker.id, email=worker.email)  # type: ignore[arg-type]
+
+    @post("/auth/token/request", status_code=200, summary="Exchange a worker's email and password for a token")
+    async def request_token(self, request: AnyRequest) -> TokenOut:
+        return await sign_in(request, "worker", workers.authenticate_worker)
+
+    @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
+    async def discard(self, request: AnyRequest) -> None:
+        async with as_worker(request) as (session, _):
+            await discard_token(session, "worker", request.headers["x-auth-token"])
+
+
+# Published jobs never change, so the encoded task sequence of a job is kept and reused: (job id, format) → bytes.
+_SEQUENCES: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+_SEQUENCE_CACHE_SIZE = 2048
+
+
+def _encoded_tasks(job_id: int, tasks: list[Task], media_type: str) -> bytes:
+    key = (job_id, media_type)
+    cached = _SEQUENCES.get(key)
+    if cached is None:
+        items = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "components": msgspec.Raw(t.components.encode()),
+                "properties": msgspec.Raw(t.properties.encode()),
+            }
+            for t in tasks
+        ]
+        cached = msgspec.json.encode(items)
+        if media_type == MSGPACK:
+            cached = msgspec.msgpack.encode(msgspec.json.decode(cached))
+        _SEQUENCES[key] = cached
+        if len(_SEQUENCES) > _SEQUENCE_CACHE_SIZE:
+            _SEQUENCES.popitem(last=False)
+    return cached
+
+
+class WorkerController(Controller):
+    path = "/worker"
+    tags = ["worker"]
+    guards = [requires_token]
+
+    @get("/me", summary="Your account and earnings")
+    async def me(self, request: AnyRequest) -> workers.WorkerProfile:
+        async with as_worker(request, write=False) as (session, worker_id):
+            return workers.worker_profile(await workers.get_worker(session, worker_id))
+
+    @get("/jobs", summary="The jobs you may start now")
+    async def jobs(
+        self,
+        request: AnyRequest,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        after: Annotated[str | None, Parameter(max_length=40, pattern=r"^\d{1,10}\.\d{1,10}$")] = None,
+    ) -> dict[str, Any]:
+        cursor = tuple(int(part) for part in after.split(".")) if after else None
+        async with as_worker(request) as (session, worker_id):
+            await workers.expire_assignments(session)  # freed places show before any sweep
+            rows = await workers.market(session, worker_id, limit + 1, cursor)  # type: ignore[arg-type]
+            page, more = rows[:limit], len(rows) > limit
+            sizes = await job_sizes(session, sorted({job.id for _, job, _, _ in page}))
+        items = [
+            MarketJob(
+                campaign_id=campaign.id,
+                job_id=job.id,
+                title=campaign.title or campaign.name,
+                description=campaign.description,
+                terms=campaign.terms,
+                est_duration=format_duration(campaign.est_duration_s) if campaign.est_duration_s else None,
+                payment=msgspec.Raw(str(from_micros(campaign.worker_payment)).encode()),
+                training=campaign.training,
+                results_needed=campaign.results - live,
+                resources_size=format_size(sizes[job.id][0]),
+                resources_size_bytes=sizes[job.id][0],
+                estimated_upload_size=format_size(sizes[job.id][1]),
+                estimated_upload_size_bytes=sizes[job.id][1],
+                start=f"/worker/campaigns/{campaign.id}/jobs/{job.id}/start",
+            )
+            for campaign, job, live, _ in page
+        ]
+        links: dict[str, Any] = {"self": {"href": str(request.url.path)}}
+        if more and page:
+            last_campaign, _, _, last_position = page[-1]
+            links["next"] = {"href": f"{request.url.path}?limit={limit}&after={last_campaign.id}.{last_position}"}
+        return {"_links": links, "jobs": items}
+
+    @post(
+        "/campaigns/{campaign_id:int}/jobs/{job_id:int}/start", summary="Start a job: an assignment until its deadline"
+    )
+    async def start(
+        self, request: AnyRequest, campaign_id: FromPath[int], job_id: FromPath[int]
+    ) -> workers.AssignmentOut:
+        async with as_worker(request) as (session, worker_id):
+            return workers.assignment_out(await workers.start(session, worker_id, campaign_id, job_id))
+
+    @post("/assignments/{assignment_id:int}/return", status_code=200, summary="Give a working assignment back")
+    async def give_back(self, request: AnyRequest, assignment_id: FromPath[int]) -> workers.AssignmentOut:
+        async with as_worker(request) as (session, worker_id):
+            return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
+
+    @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
+    async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
+        media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
+        async with as_worker(request, write=False) as (session, worker_id):
+            assignment = await workers.get_assignment(session, worker_id, assignment_id)
+            key = (assignment.job_id, media_type)
+            tasks = [] if key in _SEQUENCES else await sequence_of(session, assignment.job_id)
+        sequence = msgspec.Raw(_encoded_tasks(assignment.job_id, tasks, media_type))
+        body = {"assignment": workers.assignment_out(assignment), "tasks": sequence}
+        content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
+        etag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(b"", status_code=304, headers={"ETag": etag})
+        return Response(content, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
