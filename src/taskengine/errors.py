@@ -43,6 +43,7 @@ class ErrorCode(Enum):
     NO_PLACES_LEFT = (40906, "The job has all the results it needs")
     LIMIT_REACHED = (40907, "You have worked on this job as often as the campaign allows")
     ALREADY_STARTED = (40908, "You are working on this job already")
+    SUBMISSION_MISMATCH = (40909, "This submission id was used for a different result")
     BODY_TOO_LARGE = (41300, "The request body is too large")
     UNSUPPORTED_MEDIA_TYPE = (41500, "The body must be JSON")
     INVALID_BODY = (42200, "The request body is invalid")

@@ -24,11 +24,13 @@ from taskengine.api.headers import add_standard_headers
 from taskengine.api.health import health
 from taskengine.api.jobs import JobController
 from taskengine.api.preview import preview_markdown
+from taskengine.api.results import ResultController
 from taskengine.api.tasks import TaskController
 from taskengine.api.worker import WorkerAuthController, WorkerController
 from taskengine.db import Database
 from taskengine.domain.authoring import LocalMediaSizes
 from taskengine.domain.campaigns import apply_due
+from taskengine.domain.review import approve_due
 from taskengine.domain.workers import expire_assignments
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
@@ -46,6 +48,7 @@ ROUTES = [
     CampaignController,
     preview_markdown,
     GroupController,
+    ResultController,
     WorkerAuthController,
     WorkerController,
 ]
@@ -61,6 +64,7 @@ async def _sweep(db: Database, every: float) -> None:
             async with db.transaction() as session:
                 await apply_due(session)
                 await expire_assignments(session)
+                await approve_due(session)
         except Exception:  # a failed sweep must not end the loop; the next one retries
             log.exception("sweep failed")
         await asyncio.sleep(every)

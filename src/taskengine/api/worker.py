@@ -14,7 +14,7 @@ from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
 from taskengine.db.models import Task
-from taskengine.domain import workers
+from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
@@ -162,6 +162,20 @@ class WorkerController(Controller):
     async def give_back(self, request: AnyRequest, assignment_id: FromPath[int]) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
             return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
+
+    @post("/assignments/{assignment_id:int}/result", summary="Submit the result; resending the same id is harmless")
+    async def submit(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
+        async with as_worker(request) as (session, worker_id):
+            result, new = await workers.submit(
+                session, worker_id, assignment_id, await read_json(request), await request.body()
+            )
+            return Response(review.result_out(result), status_code=201 if new else 200)
+
+    @get("/results", summary="Your results, newest first, with their review")
+    async def results(self, request: AnyRequest, limit: Annotated[int, Parameter(ge=1, le=100)] = 10) -> dict[str, Any]:
+        async with as_worker(request, write=False) as (session, worker_id):
+            rows = await workers.results_of_worker(session, worker_id, limit)
+        return {"_links": {"self": {"href": "/worker/results"}}, "results": [review.result_out(r) for r in rows]}
 
     @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:

@@ -5,6 +5,7 @@ from taskengine.db.models.accounts import AuthToken, Requester
 from taskengine.db.models.authoring import Job, JobTask, Task
 from taskengine.db.models.campaigns import Campaign, CampaignJob, LedgerEntry
 from taskengine.db.models.idempotency import IdempotencyRecord
+from taskengine.db.models.results import JobResult
 from taskengine.db.models.workers import (
     Assignment,
     JobSlots,
@@ -22,6 +23,7 @@ __all__ = [
     "CampaignJob",
     "IdempotencyRecord",
     "Job",
+    "JobResult",
     "JobSlots",
     "JobTask",
     "LedgerEntry",

@@ -25,6 +25,7 @@ from taskengine.domain.workers._groups import (
     list_groups,
     set_members,
 )
+from taskengine.domain.workers._submissions import results_of_worker, submit
 
 __all__ = [
     "AssignmentOut",
@@ -43,7 +44,9 @@ __all__ = [
     "group_out",
     "list_groups",
     "market",
+    "results_of_worker",
     "set_members",
     "start",
+    "submit",
     "worker_profile",
 ]

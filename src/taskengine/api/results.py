@@ -1,0 +1,64 @@
+"""Routes for reviewing results (SWARMS "Result")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, Parameter, QueryParameter
+
+from taskengine.api.body import read_json
+from taskengine.api.context import AnyRequest, as_requester, requires_token
+from taskengine.domain import review
+from taskengine.domain.campaigns import parse_date
+from taskengine.errors import DomainError, ErrorCode
+
+
+async def _optional_body(request: AnyRequest) -> Any:
+    return await read_json(request) if (await request.body()).strip() else None
+
+
+class ResultController(Controller):
+    path = "/"
+    tags = ["results"]
+    guards = [requires_token]
+
+    @get("/campaigns/{campaign_id:int}/results", summary="The campaign's results (approving overdue ones first)")
+    async def list_results(
+        self,
+        request: AnyRequest,
+        campaign_id: FromPath[int],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        result_state: Annotated[
+            Literal["InReview", "Approved", "Rejected"] | None,
+            QueryParameter(name="state", description="filter by state"),
+        ] = None,
+        since: Annotated[str | None, Parameter(max_length=40, description="e.g. 2018-03-14T03:14")] = None,
+    ) -> dict[str, Any]:
+        try:
+            after = parse_date(since) if since else None
+        except ValueError as exc:
+            raise DomainError(ErrorCode.INVALID_PARAMETER, f"since: {exc}") from None
+        async with as_requester(request) as (session, requester_id):
+            rows = await review.list_results(
+                session, requester_id, campaign_id, state=result_state, since=after, limit=limit
+            )
+        links = {"self": {"href": str(request.url.path)}}
+        return {"_links": links, "results": [review.result_out(r) for r in rows]}
+
+    @get("/results/{result_id:int}", summary="One result")
+    async def get_result(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
+        async with as_requester(request, write=False) as (session, requester_id):
+            return review.result_out(await review.get_result(session, requester_id, result_id))
+
+    @post("/results/{result_id:int}/approve", status_code=200, summary="Approve: the worker is paid")
+    async def approve(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
+        async with as_requester(request) as (session, requester_id):
+            row = await review.approve(session, requester_id, result_id, await _optional_body(request))
+            return review.result_out(row)
+
+    @post("/results/{result_id:int}/reject", status_code=200, summary="Reject with a reason: no pay, money returns")
+    async def reject(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
+        async with as_requester(request) as (session, requester_id):
+            row = await review.reject(session, requester_id, result_id, await read_json(request))
+            return review.result_out(row)

@@ -1,0 +1,184 @@
+"""Reviewing results (SWARMS "Result"): approve and pay, reject and release, and approval when review time runs out.
+
+Each decision locks the result row first, so a result is decided (and paid) exactly once, whoever decides it
+and however many processes try at the same moment, the sweep included.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+from sqlalchemy import func, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.db.models import MAX_ID, Campaign, JobResult, JobSlots, Worker, utcnow
+from taskengine.domain.authoring import aware
+from taskengine.domain.campaigns import finish_if_complete
+from taskengine.domain.money import commission, pay, release
+from taskengine.engine._problems import convert_collecting
+from taskengine.errors import DomainError, ErrorCode
+
+STATES = ("InReview", "Approved", "Rejected")
+MIN_REVIEW_SECONDS = 3600
+"""The smallest maxReviewTime a campaign may have (domain/campaigns/_campaigns.py)."""
+
+
+class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
+    """A result in the SWARMS shape."""
+
+    id: int
+    worker: int
+    job: int
+    assignment_id: int
+    started_at: datetime
+    completed_at: datetime
+    submitted_at: datetime
+    state: str
+    message: str
+    reason: str
+    media_checked: bool
+    task_results: msgspec.Raw
+
+
+class Approval(msgspec.Struct, forbid_unknown_fields=True):
+    message: Annotated[str, Meta(max_length=10_000)] = ""
+
+
+class Rejection(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(min_length=1, max_length=10_000)]
+
+
+def result_out(row: JobResult) -> ResultOut:
+    assert row.id is not None
+    return ResultOut(
+        id=row.id,
+        worker=row.worker_id,
+        job=row.job_id,
+        assignment_id=row.assignment_id,
+        started_at=aware(row.started_at),  # type: ignore[arg-type]
+        completed_at=aware(row.completed_at),  # type: ignore[arg-type]
+        submitted_at=aware(row.submitted_at),  # type: ignore[arg-type]
+        state=row.state,
+        message=row.message,
+        reason=row.reason,
+        media_checked=row.media_checked,
+        task_results=msgspec.Raw(row.task_results.encode()),
+    )
+
+
+async def _owned_campaign(session: AsyncSession, owner_id: int, campaign_id: int) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
+    if campaign is None or campaign.owner_id != owner_id:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no campaign with id {campaign_id}")
+    return campaign
+
+
+async def list_results(
+    session: AsyncSession, owner_id: int, campaign_id: int, *, state: str | None, since: datetime | None, limit: int
+) -> list[JobResult]:
+    """The campaign's results, oldest first (approving the overdue ones first, so what is read is current)."""
+    await _owned_campaign(session, owner_id, campaign_id)
+    await approve_due(session, campaign_id=campaign_id)
+    statement = select(JobResult).where(JobResult.campaign_id == campaign_id)
+    if state is not None:
+        statement = statement.where(JobResult.state == state)
+    if since is not None:
+        statement = statement.where(JobResult.submitted_at > since)
+    return list((await session.exec(statement.order_by(JobResult.id).limit(limit))).all())  # type: ignore[arg-type]
+
+
+async def get_result(session: AsyncSession, owner_id: int, result_id: int, *, for_update: bool = False) -> JobResult:
+    row = (
+        await session.get(JobResult, result_id, with_for_update=for_update, populate_existing=for_update)
+        if 0 < result_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no result with id {result_id}")
+    await _owned_campaign(session, owner_id, row.campaign_id)  # someone else's result is as absent as a missing one
+    return row
+
+
+def _expect_in_review(row: JobResult) -> None:
+    if row.state != "InReview":
+        raise DomainError(
+            ErrorCode.WRONG_STATE, f"result {row.id} is {row.state}; only a result in review can be decided"
+        )
+
+
+async def _approve(session: AsyncSession, row: JobResult, campaign: Campaign, message: str) -> None:
+    """Pay the worker from the campaign's frozen money, once; finish the campaign if that was its last result."""
+    payment = campaign.worker_payment
+    fee = commission(payment, campaign.commission_rate_ppm)
+    await pay(session, campaign.owner_id, campaign.id, payment, fee)  # type: ignore[arg-type]
+    await session.exec(update(Worker).where(Worker.id == row.worker_id).values(earned=Worker.earned + payment))  # type: ignore[call-overload]
+    row.state, row.message, row.reviewed_at = "Approved", message, utcnow()
+    session.add(row)
+    await session.flush()
+    approved = dict(
+        (
+            await session.exec(
+                select(JobResult.job_id, func.count())
+                .where(JobResult.campaign_id == campaign.id, JobResult.state == "Approved")
+                .group_by(JobResult.job_id)
+            )
+        ).all()
+    )
+    await finish_if_complete(session, campaign, approved)
+
+
+async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+    row = await get_result(session, owner_id, result_id, for_update=True)
+    approval, problems = convert_collecting(body if body is not None else {}, Approval)
+    if approval is None:
+        raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
+    _expect_in_review(row)
+    campaign = await _owned_campaign(session, owner_id, row.campaign_id)
+    await _approve(session, row, campaign, approval.message)
+    return row
+
+
+async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+    """Refuse the result: no pay, the frozen money returns, and the job needs another result."""
+    row = await get_result(session, owner_id, result_id, for_update=True)
+    rejection, problems = convert_collecting(body, Rejection)
+    if rejection is None:
+        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ...}: the worker is told why', problems)
+    _expect_in_review(row)
+    campaign = await _owned_campaign(session, owner_id, row.campaign_id)
+    payment = campaign.worker_payment
+    await release(session, owner_id, campaign.id, payment + commission(payment, campaign.commission_rate_ppm), "reject")  # type: ignore[arg-type]
+    await session.exec(  # type: ignore[call-overload]
+        update(JobSlots)
+        .where(JobSlots.campaign_id == row.campaign_id, JobSlots.job_id == row.job_id)
+        .values(live=JobSlots.live - 1)
+    )
+    row.state, row.reason, row.reviewed_at = "Rejected", rejection.reason, utcnow()
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def approve_due(session: AsyncSession, now: datetime | None = None, campaign_id: int | None = None) -> int:
+    """Approve results whose review time has run out; how many. Rows others hold are skipped, not waited for."""
+    now = now or utcnow()
+    statement = (
+        select(JobResult, Campaign)
+        .join(Campaign, Campaign.id == JobResult.campaign_id)
+        .where(JobResult.state == "InReview")
+        # Adding each campaign's review time in SQL differs between databases; no campaign reviews for less
+        # than MIN_REVIEW_SECONDS, so that bound narrows the rows and the exact test is made below.
+        .where(JobResult.submitted_at <= now - timedelta(seconds=MIN_REVIEW_SECONDS))
+    )
+    if campaign_id is not None:
+        statement = statement.where(JobResult.campaign_id == campaign_id)
+    approved = 0
+    for row, campaign in (await session.exec(statement.with_for_update(of=JobResult, skip_locked=True))).all():  # type: ignore[arg-type]
+        if row.submitted_at + timedelta(seconds=campaign.max_review_time_s) <= now:
+            await _approve(session, row, campaign, "approved automatically: the review time ran out")
+            approved += 1
+    return approved

@@ -1,0 +1,163 @@
+"""Submitting a result for an assignment: checked against the job's tasks, stored once per submission id."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.db.models import JobResult, Task, utcnow
+from taskengine.domain.authoring import sequence_of
+from taskengine.domain.workers._assignments import get_assignment
+from taskengine.engine import CompiledTask, Problem, default_engine
+from taskengine.engine._problems import convert_collecting
+from taskengine.errors import DomainError, ErrorCode
+
+SubmissionId = Annotated[
+    str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="an id the device made")
+]
+
+
+class TaskResultIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    task: Annotated[int, Meta(ge=1, description="id of the task answered")]
+    started_at: datetime
+    completed_at: datetime
+    components: list[Any]
+
+
+class SubmissionIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    """POST /worker/assignments/{id}/result: one entry per task of the job, in order."""
+
+    id: SubmissionId
+    task_results: Annotated[list[TaskResultIn], Meta(max_length=200)]
+
+
+# Published tasks never change, so each is compiled for result checks once per process.
+_COMPILED: OrderedDict[int, CompiledTask] = OrderedDict()
+
+
+def _compiled(task: Task) -> CompiledTask:
+    assert task.id is not None
+    compiled = _COMPILED.get(task.id)
+    if compiled is None:
+        engine = default_engine()
+        definition = engine.validate_task_json(
+            b'{"name":' + msgspec.json.encode(task.name) + b',"components":' + task.components.encode() + b"}"
+        ).value
+        compiled = engine.compile(definition)
+        _COMPILED[task.id] = compiled
+        if len(_COMPILED) > 4096:
+            _COMPILED.popitem(last=False)
+    return compiled
+
+
+async def submit(
+    session: AsyncSession, worker_id: int, assignment_id: int, body: Any, raw: bytes
+) -> tuple[JobResult, bool]:
+    """Store the result of a working assignment; (the result, whether it was new). Resending is harmless."""
+    submission, problems = convert_collecting(body, SubmissionIn)
+    if submission is None:
+        raise DomainError(ErrorCode.INVALID_RESULT, "the result is invalid", problems)
+    body_hash = hashlib.sha256(raw).hexdigest()
+    assignment = await get_assignment(session, worker_id, assignment_id, for_update=True)
+    earlier = (
+        await session.exec(
+            select(JobResult).where(JobResult.worker_id == worker_id, JobResult.submission_id == submission.id)
+        )
+    ).first()
+    if earlier is not None:
+        if earlier.assignment_id == assignment_id and earlier.body_hash == body_hash:
+            return earlier, False
+        raise DomainError(
+            ErrorCode.SUBMISSION_MISMATCH,
+            f"submission {submission.id!r} was already used for a different result (result {earlier.id}); "
+            "send a new id for a new result",
+        )
+    now = utcnow()
+    if assignment.state == "working" and assignment.deadline <= now:
+        # Refused as expired; the sweep (or the next start) gives its place back.
+        raise DomainError(
+            ErrorCode.WRONG_STATE, f"assignment {assignment_id} expired at {assignment.deadline.isoformat()}Z"
+        )
+    if assignment.state != "working":
+        raise DomainError(
+            ErrorCode.WRONG_STATE,
+            f"assignment {assignment_id} is {assignment.state}; only a working one takes a result",
+        )
+    tasks = await sequence_of(session, assignment.job_id)
+    task_results = _checked(tasks, submission)
+    starts = [t.started_at for t in submission.task_results]
+    ends = [t.completed_at for t in submission.task_results]
+    result = JobResult(
+        assignment_id=assignment_id,
+        worker_id=worker_id,
+        campaign_id=assignment.campaign_id,
+        job_id=assignment.job_id,
+        submission_id=submission.id,
+        body_hash=body_hash,
+        task_results=msgspec.json.encode(task_results).decode(),
+        started_at=_naive(min(starts)) if starts else now,
+        completed_at=_naive(max(ends)) if ends else now,
+        submitted_at=now,
+    )
+    session.add(result)
+    assignment.state = "submitted"
+    assignment.ended_at = now
+    session.add(assignment)
+    await session.flush()
+    return result, True
+
+
+def _naive(moment: datetime) -> datetime:
+    """UTC without tzinfo, as rows hold it; a time without a zone is taken as UTC."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _checked(tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]]:
+    """The SWARMS-shaped task results, or 422 listing every problem with its path."""
+    problems: list[Problem] = []
+    if len(submission.task_results) != len(tasks):
+        problems.append(
+            Problem(
+                "taskResults",
+                f"must have one entry per task of the job ({len(tasks)}), got {len(submission.task_results)}",
+            )
+        )
+    shaped = []
+    engine = default_engine()
+    for i, (task, answer) in enumerate(zip(tasks, submission.task_results, strict=False)):
+        path = f"taskResults[{i}]"
+        if answer.task != task.id:
+            problems.append(Problem(f"{path}.task", f"must be {task.id}, the job's task at position {i}"))
+            continue
+        if answer.completed_at < answer.started_at:
+            problems.append(Problem(f"{path}.completedAt", "must not be before startedAt"))
+        compiled = _compiled(task)
+        checked = engine.validate_result(compiled, {"components": answer.components})
+        problems.extend(p.rooted(path) for p in checked.problems)
+        if checked.ok:
+            shaped.append(
+                {
+                    "task": {"id": task.id, "name": task.name},
+                    "startedAt": answer.started_at,
+                    "completedAt": answer.completed_at,
+                    "components": [
+                        {"data": component, "result": result}
+                        for component, result in zip(compiled.task.components, checked.value.components, strict=True)
+                    ],
+                }
+            )
+    if problems:
+        raise DomainError(ErrorCode.INVALID_RESULT, f"the result has {len(problems)} problem(s)", problems)
+    return shaped
+
+
+async def results_of_worker(session: AsyncSession, worker_id: int, limit: int) -> list[JobResult]:
+    statement = select(JobResult).where(JobResult.worker_id == worker_id).order_by(JobResult.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,249 @@
+"""Submitting results and reviewing them: validation, idempotent resubmission, approval pays exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+from litestar.testing import TestClient
+
+from taskengine.db.models import Assignment, JobResult, utcnow
+from taskengine.domain.money import check_invariant
+from taskengine.domain.review import approve_due
+from taskengine.errors import ErrorCode
+from tests.requesters import make_requester
+from tests.test_api_components import assert_error
+from tests.test_worker_api import make_worker, published
+
+Client = TestClient  # type: ignore[type-arg]
+NOW = "2026-01-01T10:00:00Z"
+
+
+def answers(sequence: dict[str, Any], rating: float = 4) -> dict[str, Any]:
+    """A valid submission for the rating tasks of tests.requesters.rating_task: Text, Image, Rating."""
+    return {
+        "id": f"device-{sequence['assignment']['id']}-a",
+        "taskResults": [
+            {"task": t["id"], "startedAt": NOW, "completedAt": NOW, "components": [None, None, {"rating": rating}]}
+            for t in sequence["tasks"]
+        ],
+    }
+
+
+def started(api: Client, worker: dict[str, str], campaign: int, job: int) -> dict[str, Any]:
+    assignment = api.post(f"/worker/campaigns/{campaign}/jobs/{job}/start", headers=worker)
+    assert assignment.status_code == 201, assignment.text
+    return api.get(f"/worker/assignments/{assignment.json()['id']}", headers=worker).json()  # type: ignore[no-any-return]
+
+
+def ledger_ok(api: Client, requester_id: int = 1) -> None:
+    async def check() -> None:
+        async with api.app.state.db.transaction(write=False) as session:
+            await check_invariant(session, requester_id)
+
+    api.blocking_portal.call(check)
+
+
+def test_submit_review_approve_and_pay(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1)  # 0.25 a result, 20 % commission
+    _, worker = make_worker(api)
+    sequence = started(api, worker, campaign, jobs[0])
+    body = answers(sequence)
+    submitted = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    assert submitted.status_code == 201, submitted.text
+    result = submitted.json()
+    assert result["state"] == "InReview" and result["mediaChecked"] is False
+    assert result["taskResults"][0]["components"][2] == {
+        "data": {"type": "Rating", "sticky": False, "optionalResult": False, "landscape": False,
+                 "properties": {"steps": 5, "halfSteps": False}},
+        "result": {"rating": 4.0},
+    }  # fmt: skip
+    # Resending the same submission is harmless; the same id with another body is a conflict.
+    again = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    assert again.status_code == 200 and again.json() == result
+    other = answers(sequence, rating=2)
+    assert_error(
+        api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=other, headers=worker),
+        409,
+        ErrorCode.SUBMISSION_MISMATCH,
+    )
+
+    listed = api.get(f"/campaigns/{campaign}/results?state=InReview", headers=requester).json()["results"]
+    assert [r["id"] for r in listed] == [result["id"]]
+    approved = api.post(f"/results/{result['id']}/approve", json={"message": "Well done!"}, headers=requester)
+    assert approved.status_code == 200 and approved.json()["state"] == "Approved"
+    assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.25 USD"
+    # The one result the campaign needed is in: it finished, and nothing stays frozen.
+    assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.00 USD"}
+    assert_error(api.post(f"/results/{result['id']}/approve", headers=requester), 409, ErrorCode.WRONG_STATE)
+    mine = api.get("/worker/results", headers=worker).json()["results"]
+    assert [(r["id"], r["state"], r["message"]) for r in mine] == [(result["id"], "Approved", "Well done!")]
+    ledger_ok(api)
+
+
+def test_bad_results_are_refused_with_every_problem_and_nothing_stored(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1)
+    _, worker = make_worker(api)
+    sequence = started(api, worker, campaign, jobs[0])
+    body = answers(sequence)
+    body["taskResults"][0]["components"] = [None, {"x": 1}, {"rating": 9}]
+    body["taskResults"][1]["components"] = [None, None]
+    body["taskResults"][2]["task"] = 999
+    response = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    problems = assert_error(response, 422, ErrorCode.INVALID_RESULT)["problems"]
+    assert [p["path"] for p in problems] == [
+        "taskResults[0].components[1]",
+        "taskResults[0].components[2].rating",
+        "taskResults[1].components",
+        "taskResults[2].task",
+    ]
+    assert api.get(f"/campaigns/{campaign}/results", headers=requester).json()["results"] == []
+    assert (
+        api.get(f"/worker/assignments/{sequence['assignment']['id']}", headers=worker).json()["assignment"]["state"]
+        == "working"
+    )
+    assert_error(
+        api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json={"id": "x"}, headers=worker),
+        422,
+        ErrorCode.INVALID_RESULT,
+    )
+
+
+def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=2, jobs=2)
+    _, ada = make_worker(api)
+    _, bob = make_worker(api, "bob@example.com")
+    mine = started(api, ada, campaign, jobs[0])
+    assert_error(
+        api.post(f"/worker/assignments/{mine['assignment']['id']}/result", json=answers(mine), headers=bob),
+        404,
+        ErrorCode.NOT_FOUND,
+    )
+    # Returned, then too late.
+    api.post(f"/worker/assignments/{mine['assignment']['id']}/return", headers=ada)
+    assert_error(
+        api.post(f"/worker/assignments/{mine['assignment']['id']}/result", json=answers(mine), headers=ada),
+        409,
+        ErrorCode.WRONG_STATE,
+    )
+    late = started(api, ada, campaign, jobs[1])
+
+    async def overdue() -> None:
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(Assignment, late["assignment"]["id"])
+            row.deadline = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+            session.add(row)
+
+    api.blocking_portal.call(overdue)
+    body = assert_error(
+        api.post(f"/worker/assignments/{late['assignment']['id']}/result", json=answers(late), headers=ada),
+        409,
+        ErrorCode.WRONG_STATE,
+    )
+    assert "expired" in body["description"]
+    # Requesters see only their own results.
+    other = make_requester(api, email="other@example.com")
+    assert_error(api.get(f"/campaigns/{campaign}/results", headers=other), 404, ErrorCode.NOT_FOUND)
+
+
+def test_reject_releases_the_money_and_the_place(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1)
+    _, ada = make_worker(api)
+    _, bob = make_worker(api, "bob@example.com")
+    sequence = started(api, ada, campaign, jobs[0])
+    result = api.post(
+        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=ada
+    ).json()
+    assert api.get("/worker/jobs", headers=bob).json()["jobs"] == []  # submitted results hold their place
+    assert_error(api.post(f"/results/{result['id']}/reject", json={}, headers=requester), 422, ErrorCode.INVALID_BODY)
+    rejected = api.post(f"/results/{result['id']}/reject", json={"reason": "Blurry"}, headers=requester)
+    assert rejected.status_code == 200 and rejected.json()["reason"] == "Blurry"
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "20.00 USD", "frozen": "0.00 USD"}
+    assert [j["jobId"] for j in api.get("/worker/jobs", headers=bob).json()["jobs"]] == jobs
+    ledger_ok(api)
+
+
+def test_approval_pays_exactly_once_when_everyone_approves_at_once(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1, maxReviewTime="1 hour")
+    _, worker = make_worker(api)
+    sequence = started(api, worker, campaign, jobs[0])
+    result = api.post(
+        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
+    ).json()
+
+    async def review_time_over() -> None:
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(JobResult, result["id"])
+            row.submitted_at = utcnow() - timedelta(hours=2)  # type: ignore[union-attr]
+            session.add(row)
+
+    api.blocking_portal.call(review_time_over)
+    statuses: list[int] = []
+
+    def approve() -> None:
+        statuses.append(api.post(f"/results/{result['id']}/approve", headers=requester).status_code)
+
+    async def sweep() -> None:
+        async with api.app.state.db.transaction() as session:
+            await approve_due(session)
+
+    threads = [threading.Thread(target=approve) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    api.blocking_portal.call(sweep)
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) <= 1 and set(statuses) <= {200, 409}
+    assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.25 USD"
+    assert api.get(f"/results/{result['id']}", headers=requester).json()["state"] == "Approved"
+    ledger_ok(api)
+
+
+def test_review_time_running_out_approves_before_anyone_reads(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1, maxReviewTime="1 hour")
+    _, worker = make_worker(api)
+    sequence = started(api, worker, campaign, jobs[0])
+    result = api.post(
+        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
+    ).json()
+
+    async def review_time_over() -> None:
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(JobResult, result["id"])
+            row.submitted_at = utcnow() - timedelta(minutes=61)  # type: ignore[union-attr]
+            session.add(row)
+
+    api.blocking_portal.call(review_time_over)
+    [listed] = api.get(f"/campaigns/{campaign}/results", headers=requester).json()["results"]
+    assert listed["state"] == "Approved" and "automatically" in listed["message"]
+    assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.25 USD"
+    ledger_ok(api)
+
+
+def test_another_requesters_result_is_as_absent_as_a_missing_one(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    other = make_requester(api, email="other@example.com", credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=1)
+    _, worker = make_worker(api)
+    sequence = started(api, worker, campaign, jobs[0])
+    result = api.post(
+        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
+    ).json()
+    for method, path, body in (
+        ("GET", f"/results/{result['id']}", None),
+        ("POST", f"/results/{result['id']}/approve", {}),
+        ("POST", f"/results/{result['id']}/reject", {"reason": "mine now"}),
+    ):
+        foreign = api.request(method, path, headers=other, json=body)
+        missing = api.request(method, path.replace(str(result["id"]), "999999"), headers=other, json=body)
+        assert foreign.status_code == missing.status_code == 404, (path, foreign.text)
+    assert api.get(f"/results/{result['id']}", headers=requester).json()["state"] == "InReview"
+    assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.00 USD"
