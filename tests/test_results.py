@@ -247,3 +247,36 @@ def test_another_requesters_result_is_as_absent_as_a_missing_one(api: Client) ->
         assert foreign.status_code == missing.status_code == 404, (path, foreign.text)
     assert api.get(f"/results/{result['id']}", headers=requester).json()["state"] == "InReview"
     assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.00 USD"
+
+
+def test_worker_figures_and_approve_all(api: Client) -> None:
+    requester = make_requester(api, credit="50")
+    campaign, jobs = published(api, requester, results=2, jobs=3)
+    ada_id, ada = make_worker(api)
+    bob_id, bob = make_worker(api, "bob@example.com")
+    ids = {}
+    for worker, name in ((ada, "ada"), (bob, "bob")):
+        for job in jobs:
+            sequence = started(api, worker, campaign, job)
+            body = {**answers(sequence), "id": f"{name}-{job}"}
+            ids[(name, job)] = api.post(
+                f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker
+            ).json()["id"]
+    api.post(f"/results/{ids[('bob', jobs[0])]}/reject", json={"reason": "No"}, headers=requester)
+    listed = api.get(f"/campaigns/{campaign}/workers?InReview=true", headers=requester).json()["workers"]
+    assert [w["id"] for w in listed] == [ada_id, bob_id]
+    assert listed[1]["results"] == {"inReview": 2, "approved": 0, "rejected": 1}
+    assert listed[1]["reputation"] == {"me": 0.0, "global": 0.0}
+    approved = api.post(f"/campaigns/{campaign}/workers/{ada_id}/approve-all", headers=requester).json()["results"]
+    assert sorted(r["id"] for r in approved) == sorted(ids[("ada", job)] for job in jobs)
+    one = api.get(f"/campaigns/{campaign}/workers/{ada_id}/results?state=Approved", headers=requester).json()
+    assert len(one["results"]) == 3 and one["worker"]["experience"] == {"me": 3, "global": 3}
+    assert one["worker"]["reputation"] == {"me": 100.0, "global": 100.0}
+    rest = api.post(f"/campaigns/{campaign}/results/approve-all", headers=requester).json()["results"]
+    assert len(rest) == 2
+    me = api.get("/worker/me", headers=bob).json()
+    assert me["results"] == {"inReview": 0, "approved": 2, "rejected": 1}
+    assert me["reputation"]["global"] == 66.67 and me["experience"]["global"] == 2
+    assert me["earnings"] == "0.50 USD"
+    assert api.get("/worker/me", headers=ada).json()["earnings"] == "0.75 USD"
+    ledger_ok(api)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
@@ -12,6 +13,13 @@ from taskengine.api.context import AnyRequest, as_requester, requires_token
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
 from taskengine.errors import DomainError, ErrorCode
+
+
+def _since(text: str | None) -> datetime | None:
+    try:
+        return parse_date(text) if text else None
+    except ValueError as exc:
+        raise DomainError(ErrorCode.INVALID_PARAMETER, f"since: {exc}") from None
 
 
 async def _optional_body(request: AnyRequest) -> Any:
@@ -35,16 +43,66 @@ class ResultController(Controller):
         ] = None,
         since: Annotated[str | None, Parameter(max_length=40, description="e.g. 2018-03-14T03:14")] = None,
     ) -> dict[str, Any]:
-        try:
-            after = parse_date(since) if since else None
-        except ValueError as exc:
-            raise DomainError(ErrorCode.INVALID_PARAMETER, f"since: {exc}") from None
+        after = _since(since)
         async with as_requester(request) as (session, requester_id):
             rows = await review.list_results(
                 session, requester_id, campaign_id, state=result_state, since=after, limit=limit
             )
         links = {"self": {"href": str(request.url.path)}}
         return {"_links": links, "results": [review.result_out(r) for r in rows]}
+
+    @get("/campaigns/{campaign_id:int}/workers", summary="Workers with results in the campaign, and their figures")
+    async def campaign_workers(
+        self,
+        request: AnyRequest,
+        campaign_id: FromPath[int],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        in_review: Annotated[
+            bool, QueryParameter(name="InReview", description="only workers with results in review")
+        ] = False,
+    ) -> dict[str, Any]:
+        async with as_requester(request) as (session, requester_id):
+            found = await review.campaign_workers(session, requester_id, campaign_id, in_review=in_review, limit=limit)
+        return {"_links": {"self": {"href": str(request.url.path)}}, "workers": found}
+
+    @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}/results", summary="One worker's results in the campaign")
+    async def worker_results(
+        self,
+        request: AnyRequest,
+        campaign_id: FromPath[int],
+        worker_id: FromPath[int],
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        result_state: Annotated[
+            Literal["InReview", "Approved", "Rejected"] | None,
+            QueryParameter(name="state", description="filter by state"),
+        ] = None,
+        since: Annotated[str | None, Parameter(max_length=40, description="e.g. 2018-03-14T03:14")] = None,
+    ) -> dict[str, Any]:
+        after = _since(since)
+        async with as_requester(request) as (session, requester_id):
+            worker, rows = await review.worker_results(
+                session, requester_id, campaign_id, worker_id, state=result_state, since=after, limit=limit
+            )
+        links = {"self": {"href": str(request.url.path)}}
+        return {"_links": links, "results": [review.result_out(r) for r in rows], "worker": worker}
+
+    @post(
+        "/campaigns/{campaign_id:int}/workers/{worker_id:int}/approve-all",
+        status_code=200,
+        summary="Approve all of a worker's results in review",
+    )
+    async def approve_worker(
+        self, request: AnyRequest, campaign_id: FromPath[int], worker_id: FromPath[int]
+    ) -> dict[str, Any]:
+        async with as_requester(request) as (session, requester_id):
+            rows = await review.approve_all(session, requester_id, campaign_id, worker_id)
+            return {"results": [review.result_out(r) for r in rows]}
+
+    @post("/campaigns/{campaign_id:int}/results/approve-all", status_code=200, summary="Approve all results in review")
+    async def approve_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> dict[str, Any]:
+        async with as_requester(request) as (session, requester_id):
+            rows = await review.approve_all(session, requester_id, campaign_id)
+            return {"results": [review.result_out(r) for r in rows]}
 
     @get("/results/{result_id:int}", summary="One result")
     async def get_result(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:

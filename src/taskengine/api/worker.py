@@ -106,10 +106,13 @@ class WorkerController(Controller):
     tags = ["worker"]
     guards = [requires_token]
 
-    @get("/me", summary="Your account and earnings")
-    async def me(self, request: AnyRequest) -> workers.WorkerProfile:
+    @get("/me", summary="Your account, earnings, reputation, experience and results")
+    async def me(self, request: AnyRequest) -> dict[str, Any]:
         async with as_worker(request, write=False) as (session, worker_id):
-            return workers.worker_profile(await workers.get_worker(session, worker_id))
+            profile = workers.worker_profile(await workers.get_worker(session, worker_id))
+            figures = (await review.figures(session, [worker_id], None))[worker_id]
+        # A worker's own view: "me" and "global" are the same figures.
+        return {**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}
 
     @get("/jobs", summary="The jobs you may start now")
     async def jobs(

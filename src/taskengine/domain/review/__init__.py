@@ -1,14 +1,33 @@
 """Review: results as requesters see them, decisions, payment, and approval when review time runs out."""
 
+from taskengine.domain.review._figures import WorkerFigures, figures, reputation
 from taskengine.domain.review._review import (
     STATES,
     ResultOut,
     approve,
+    approve_all,
     approve_due,
+    campaign_workers,
     get_result,
     list_results,
     reject,
     result_out,
+    worker_results,
 )
 
-__all__ = ["STATES", "ResultOut", "approve", "approve_due", "get_result", "list_results", "reject", "result_out"]
+__all__ = [
+    "STATES",
+    "ResultOut",
+    "WorkerFigures",
+    "approve",
+    "approve_all",
+    "approve_due",
+    "campaign_workers",
+    "figures",
+    "get_result",
+    "list_results",
+    "reject",
+    "reputation",
+    "result_out",
+    "worker_results",
+]

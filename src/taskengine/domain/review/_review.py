@@ -19,6 +19,7 @@ from taskengine.db.models import MAX_ID, Campaign, JobResult, JobSlots, Worker, 
 from taskengine.domain.authoring import aware
 from taskengine.domain.campaigns import finish_if_complete
 from taskengine.domain.money import commission, pay, release
+from taskengine.domain.review._figures import WorkerFigures, figures
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -78,12 +79,21 @@ async def _owned_campaign(session: AsyncSession, owner_id: int, campaign_id: int
 
 
 async def list_results(
-    session: AsyncSession, owner_id: int, campaign_id: int, *, state: str | None, since: datetime | None, limit: int
+    session: AsyncSession,
+    owner_id: int,
+    campaign_id: int,
+    *,
+    state: str | None,
+    since: datetime | None,
+    limit: int,
+    worker_id: int | None = None,
 ) -> list[JobResult]:
     """The campaign's results, oldest first (approving the overdue ones first, so what is read is current)."""
     await _owned_campaign(session, owner_id, campaign_id)
     await approve_due(session, campaign_id=campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id)
+    if worker_id is not None:
+        statement = statement.where(JobResult.worker_id == worker_id)
     if state is not None:
         statement = statement.where(JobResult.state == state)
     if since is not None:
@@ -161,6 +171,51 @@ async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any
     session.add(row)
     await session.flush()
     return row
+
+
+async def approve_all(
+    session: AsyncSession, owner_id: int, campaign_id: int, worker_id: int | None = None
+) -> list[JobResult]:
+    """Approve every result in review of the campaign (or of one worker in it); the ones approved."""
+    campaign = await _owned_campaign(session, owner_id, campaign_id)
+    statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == "InReview")
+    if worker_id is not None:
+        statement = statement.where(JobResult.worker_id == worker_id)
+    rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
+    for row in rows:
+        await _approve(session, row, campaign, "")
+    return rows
+
+
+async def campaign_workers(
+    session: AsyncSession, owner_id: int, campaign_id: int, *, in_review: bool, limit: int
+) -> list[WorkerFigures]:
+    """The workers with results in the campaign (only those with some in review, if asked), with their figures."""
+    await _owned_campaign(session, owner_id, campaign_id)
+    await approve_due(session, campaign_id=campaign_id)
+    statement = select(JobResult.worker_id).where(JobResult.campaign_id == campaign_id)
+    if in_review:
+        statement = statement.where(JobResult.state == "InReview")
+    ids = list((await session.exec(statement.distinct().order_by(JobResult.worker_id).limit(limit))).all())  # type: ignore[arg-type]
+    found = await figures(session, ids, owner_id, campaign_id)
+    return [found[worker_id] for worker_id in ids]
+
+
+async def worker_results(
+    session: AsyncSession,
+    owner_id: int,
+    campaign_id: int,
+    worker_id: int,
+    *,
+    state: str | None,
+    since: datetime | None,
+    limit: int,
+) -> tuple[WorkerFigures, list[JobResult]]:
+    """One worker's results in the campaign, and the worker's figures."""
+    rows = await list_results(
+        session, owner_id, campaign_id, state=state, since=since, limit=limit, worker_id=worker_id
+    )
+    return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], rows
 
 
 async def approve_due(session: AsyncSession, now: datetime | None = None, campaign_id: int | None = None) -> int:

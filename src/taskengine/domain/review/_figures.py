@@ -1,0 +1,84 @@
+"""Worker figures (SWARMS "reputation", "experience", "results"), defined here and documented in the README.
+
+- experience: the number of the worker's approved results.
+- reputation: 100 * approved / (approved + rejected), in percent with two decimals; 100 before any decision.
+  Results in review do not count yet.
+Each comes as `global` (every requester) and `me` (the asking requester's campaigns only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from sqlalchemy import case, func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from taskengine.db.models import Campaign, JobResult
+
+
+class Figure(msgspec.Struct):
+    me: float
+    global_: float = msgspec.field(name="global")
+
+
+class Counts(msgspec.Struct, rename="camel"):
+    in_review: int = 0
+    approved: int = 0
+    rejected: int = 0
+
+
+class WorkerFigures(msgspec.Struct, kw_only=True):
+    id: int
+    reputation: Figure
+    experience: Figure
+    results: Counts
+
+
+def reputation(approved: int, rejected: int) -> float:
+    decided = approved + rejected
+    return 100.0 if decided == 0 else round(100 * approved / decided, 2)
+
+
+def _counting() -> list[Any]:
+    return [
+        func.sum(case((JobResult.state == "InReview", 1), else_=0)),
+        func.sum(case((JobResult.state == "Approved", 1), else_=0)),
+        func.sum(case((JobResult.state == "Rejected", 1), else_=0)),
+    ]
+
+
+async def counts_by_worker(
+    session: AsyncSession, worker_ids: list[int], *, owner_id: int | None = None, campaign_id: int | None = None
+) -> dict[int, Counts]:
+    """Result counts per worker: everywhere, in one requester's campaigns, or in one campaign."""
+    statement = select(JobResult.worker_id, *_counting()).where(JobResult.worker_id.in_(worker_ids))  # type: ignore[attr-defined]
+    if owner_id is not None:
+        statement = statement.join(Campaign, Campaign.id == JobResult.campaign_id).where(Campaign.owner_id == owner_id)
+    if campaign_id is not None:
+        statement = statement.where(JobResult.campaign_id == campaign_id)
+    rows = (await session.exec(statement.group_by(JobResult.worker_id))).all()
+    found = {worker: Counts(int(r or 0), int(a or 0), int(j or 0)) for worker, r, a, j in rows}
+    return {worker: found.get(worker, Counts()) for worker in worker_ids}
+
+
+async def figures(
+    session: AsyncSession, worker_ids: list[int], owner_id: int | None, campaign_id: int | None = None
+) -> dict[int, WorkerFigures]:
+    """Each worker's reputation and experience (global and for `owner_id`) and their results in `campaign_id`."""
+    everywhere = await counts_by_worker(session, worker_ids)
+    mine = await counts_by_worker(session, worker_ids, owner_id=owner_id) if owner_id is not None else everywhere
+    here = await counts_by_worker(session, worker_ids, campaign_id=campaign_id) if campaign_id is not None else mine
+    return {
+        w: WorkerFigures(
+            id=w,
+            reputation=Figure(
+                me=reputation(mine[w].approved, mine[w].rejected),
+                global_=reputation(everywhere[w].approved, everywhere[w].rejected),
+            ),
+            experience=Figure(me=mine[w].approved, global_=everywhere[w].approved),
+            results=here[w],
+        )
+        for w in worker_ids
+    }
