@@ -87,7 +87,7 @@ def main() -> None:
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", "-b:a", "48k", str(HERE / "tone.aac"))
     ffmpeg(
         *("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15:duration=2"),
-        *("-c:v", "libx264", "-preset", "slow", "-crf", "32", "-pix_fmt", "yuv420p", "-an"),
+        *("-c:v", "libx264", "-preset", "slow", "-crf", "28", "-pix_fmt", "yuv420p", "-an"),
         *("-x264-params", "threads=1", "-movflags", "+faststart"),
         str(HERE / "clip.mp4"),
     )

@@ -280,3 +280,63 @@ def test_worker_figures_and_approve_all(api: Client) -> None:
     assert me["earnings"] == "0.50 USD"
     assert api.get("/worker/me", headers=ada).json()["earnings"] == "0.75 USD"
     ledger_ok(api)
+
+
+def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=2)
+    _, worker = make_worker(api)
+    first = started(api, worker, campaign, jobs[0])
+    result = api.post(
+        f"/worker/assignments/{first['assignment']['id']}/result", json=answers(first), headers=worker
+    ).json()
+    body = assert_error(
+        api.post(
+            f"/results/{result['id']}/soft-reject",
+            json={"reason": "Again", "until": "2000-01-01T00:00"},
+            headers=requester,
+        ),
+        422,
+        ErrorCode.INVALID_BODY,
+    )
+    assert body["problems"][0]["path"] == "until"
+    until = (utcnow() + timedelta(days=1)).isoformat(timespec="seconds")
+    soft = api.post(
+        f"/results/{result['id']}/soft-reject", json={"reason": "Sharper please", "until": until}, headers=requester
+    )
+    assert (
+        soft.status_code == 200
+        and soft.json()["state"] == "SoftRejected"
+        and soft.json()["redoUntil"].startswith(until)
+    )
+    mine = api.get("/worker/results", headers=worker).json()["results"][0]
+    assert (mine["state"], mine["reason"]) == ("SoftRejected", "Sharper please")
+    # The redo replaces the result; the worker's reputation never saw the soft rejection.
+    redo = {**answers(first, rating=5), "id": "redo-1"}
+    again = api.post(f"/worker/assignments/{first['assignment']['id']}/result", json=redo, headers=worker)
+    assert again.status_code == 201 and again.json()["state"] == "InReview"
+    assert again.json()["taskResults"][0]["components"][2]["result"] == {"rating": 5.0}
+    assert api.get("/worker/me", headers=worker).json()["reputation"]["global"] == 100.0
+
+    # A second job soft-rejected and not redone in time: the result expires and its money returns.
+    second = started(api, worker, campaign, jobs[1])
+    other = api.post(
+        f"/worker/assignments/{second['assignment']['id']}/result", json={**answers(second), "id": "b"}, headers=worker
+    ).json()
+    api.post(f"/results/{other['id']}/soft-reject", json={"reason": "Again", "until": until}, headers=requester)
+    frozen_before = api.get("/me", headers=requester).json()["balance"]["frozen"]
+
+    async def run_out() -> None:
+        from taskengine.domain.workers import expire_assignments
+
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(Assignment, second["assignment"]["id"])
+            row.deadline = utcnow() - timedelta(seconds=1)  # type: ignore[union-attr]
+            session.add(row)
+        async with api.app.state.db.transaction() as session:
+            assert await expire_assignments(session) == 1
+
+    api.blocking_portal.call(run_out)
+    assert api.get(f"/results/{other['id']}", headers=requester).json()["state"] == "Expired"
+    assert frozen_before == "0.60 USD" and api.get("/me", headers=requester).json()["balance"]["frozen"] == "0.30 USD"
+    ledger_ok(api)

@@ -28,6 +28,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings(host=args.host, port=args.port)
     _prepare(settings)
+    if args.demo:
+        from taskengine.demo import demo_banner, seed
+
+        print(demo_banner(seed(settings), settings.base_url), end="\n\n", flush=True)
     app = create_app(settings)
     print(f"taskengine {__version__} on http://{settings.host}:{settings.port} (data in {settings.data_dir.resolve()})")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, server_header=False)
@@ -130,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", help="address to bind (default: TASKENGINE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: TASKENGINE_PORT or 8000)")
+    serve.add_argument(
+        "--demo", action="store_true", help="seed a demo requester, worker and campaign, print how to try it"
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")

@@ -115,6 +115,14 @@ class ResultController(Controller):
             row = await review.approve(session, requester_id, result_id, await _optional_body(request))
             return review.result_out(row)
 
+    @post(
+        "/results/{result_id:int}/soft-reject", status_code=200, summary="Ask the worker to redo the job until a date"
+    )
+    async def soft_reject(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
+        async with as_requester(request) as (session, requester_id):
+            row = await review.soft_reject(session, requester_id, result_id, await read_json(request))
+            return review.result_out(row)
+
     @post("/results/{result_id:int}/reject", status_code=200, summary="Reject with a reason: no pay, money returns")
     async def reject(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
         async with as_requester(request) as (session, requester_id):

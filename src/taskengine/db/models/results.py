@@ -37,3 +37,4 @@ class JobResult(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_type=DateTime(), nullable=True)
     message: str = Field(default="", sa_type=Text())
     reason: str = Field(default="", sa_type=Text())
+    redo_until: datetime | None = Field(default=None, sa_type=DateTime(), nullable=True)

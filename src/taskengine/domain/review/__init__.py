@@ -12,6 +12,7 @@ from taskengine.domain.review._review import (
     list_results,
     reject,
     result_out,
+    soft_reject,
     worker_results,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "reject",
     "reputation",
     "result_out",
+    "soft_reject",
     "worker_results",
 ]

@@ -15,11 +15,12 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import MAX_ID, Campaign, JobResult, JobSlots, Worker, utcnow
+from taskengine.db.models import MAX_ID, Assignment, Campaign, JobResult, JobSlots, Worker, utcnow
 from taskengine.domain.authoring import aware
-from taskengine.domain.campaigns import finish_if_complete
+from taskengine.domain.campaigns import finish_if_complete, parse_date
 from taskengine.domain.money import commission, pay, release
 from taskengine.domain.review._figures import WorkerFigures, figures
+from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -42,6 +43,7 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
     message: str
     reason: str
     media_checked: bool
+    redo_until: datetime | None
     task_results: msgspec.Raw
 
 
@@ -51,6 +53,11 @@ class Approval(msgspec.Struct, forbid_unknown_fields=True):
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, Meta(min_length=1, max_length=10_000)]
+
+
+class SoftRejection(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(min_length=1, max_length=10_000)]
+    until: Annotated[str, Meta(max_length=40, description="when the chance to redo the job ends")]
 
 
 def result_out(row: JobResult) -> ResultOut:
@@ -67,6 +74,7 @@ def result_out(row: JobResult) -> ResultOut:
         message=row.message,
         reason=row.reason,
         media_checked=row.media_checked,
+        redo_until=aware(row.redo_until),
         task_results=msgspec.Raw(row.task_results.encode()),
     )
 
@@ -168,6 +176,35 @@ async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any
         .values(live=JobSlots.live - 1)
     )
     row.state, row.reason, row.reviewed_at = "Rejected", rejection.reason, utcnow()
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+    """Ask the worker to redo the job until a date: their assignment reopens, money and place stay held.
+
+    Unlike a rejection this leaves the worker's reputation alone; if no new result comes in time, the
+    result expires and its money returns (see expire_assignments).
+    """
+    row = await get_result(session, owner_id, result_id, for_update=True)
+    soft, problems = convert_collecting(body, SoftRejection)
+    if soft is None:
+        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ..., "until": ...}', problems)
+    try:
+        until = parse_date(soft.until)
+    except ValueError as exc:
+        raise DomainError(ErrorCode.INVALID_BODY, str(exc), [Problem("until", str(exc))]) from None
+    now = utcnow()
+    if not now < until <= now + timedelta(days=30):
+        problem = Problem("until", "must lie in the future, at most 30 days ahead")
+        raise DomainError(ErrorCode.INVALID_BODY, "until: must lie in the future, at most 30 days ahead", [problem])
+    _expect_in_review(row)
+    assignment = await session.get(Assignment, row.assignment_id, with_for_update=True)
+    assert assignment is not None
+    assignment.state, assignment.deadline, assignment.ended_at = "working", until, None
+    session.add(assignment)
+    row.state, row.reason, row.redo_until, row.reviewed_at = "SoftRejected", soft.reason, until, now
     session.add(row)
     await session.flush()
     return row

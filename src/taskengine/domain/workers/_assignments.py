@@ -25,12 +25,14 @@ from taskengine.db.models import (
     Campaign,
     CampaignJob,
     Job,
+    JobResult,
     JobSlots,
     WorkerGroupMember,
     WorkerJobCount,
     utcnow,
 )
 from taskengine.domain.authoring import aware
+from taskengine.domain.money import commission, release
 from taskengine.errors import DomainError, ErrorCode
 
 LIVE_STATES = ("working", "submitted")
@@ -81,7 +83,25 @@ async def expire_assignments(session: AsyncSession, now: datetime | None = None)
     rows = list((await session.exec(due.with_for_update(skip_locked=True))).all())
     for row in rows:
         await _release(session, row, "expired", now)
+        await _expire_redo(session, row, now)
     return len(rows)
+
+
+async def _expire_redo(session: AsyncSession, assignment: Assignment, now: datetime) -> None:
+    """A soft-rejected result not redone in time expires: its money returns; reputation is not touched."""
+    statement = select(JobResult).where(JobResult.assignment_id == assignment.id, JobResult.state == "SoftRejected")
+    result = (await session.exec(statement)).first()
+    if result is None:
+        return
+    campaign = await session.get(Campaign, assignment.campaign_id)
+    assert campaign is not None and campaign.id is not None
+    payment = campaign.worker_payment
+    await release(
+        session, campaign.owner_id, campaign.id, payment + commission(payment, campaign.commission_rate_ppm), "expire"
+    )
+    result.state, result.reviewed_at = "Expired", now
+    session.add(result)
+    await session.flush()
 
 
 async def _release(session: AsyncSession, row: Assignment, state: str, now: datetime) -> None:

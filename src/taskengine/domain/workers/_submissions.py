@@ -94,6 +94,11 @@ async def submit(
     task_results = _checked(tasks, submission)
     starts = [t.started_at for t in submission.task_results]
     ends = [t.completed_at for t in submission.task_results]
+    # A redo after a soft rejection replaces the earlier result (one result per assignment).
+    redone = (await session.exec(select(JobResult).where(JobResult.assignment_id == assignment_id))).first()
+    if redone is not None:
+        await session.delete(redone)
+        await session.flush()
     result = JobResult(
         assignment_id=assignment_id,
         worker_id=worker_id,
