@@ -22,6 +22,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/components.py
 	$(BIN)/python bench/requester.py
+	$(BIN)/python bench/worker.py
 
 lint: setup
 	$(BIN)/ruff check src components tests bench
