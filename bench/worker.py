@@ -8,7 +8,8 @@
     `--processes N` service processes on the same database; afterwards no job may have more assignments than
     the results it needs. Setting up signs up and signs in every worker over HTTP, two Argon2 hashes each:
     about two minutes for 400 workers on 2 cores (`--workers` for fewer).
-(c) Result submissions: not measured yet.
+(c) Result submissions validated and stored per second: one worker submits a result for each of many
+    jobs of 20 tasks (5 components each), several in flight, against one service process.
 
 Everything runs on loopback. On a 2-core machine the clients compete with the servers for CPU: compare
 figures from one run, not across machines. Run: `python bench/worker.py` (needs `wrk` for part a).
@@ -377,6 +378,64 @@ def _contention(executable: str, env: dict[str, str], args: argparse.Namespace) 
 # --- main --------------------------------------------------------------------------------------------------------
 
 
+async def _submissions(executable: str, env: dict[str, str], count: int, in_flight: int) -> None:
+    """(c): `count` valid results for jobs of TASKS tasks, submitted with `in_flight` requests at a time."""
+    _cli(executable, env, "requesters", "create", "--email", REQUESTER, "--password", PASSWORD)
+    _cli(executable, env, "requesters", "credit", "--email", REQUESTER, "--amount", "1000.00")
+    _cli(executable, env, "workers", "create", "--email", WORKER, "--password", PASSWORD)
+    server, base = _serve(executable, env)
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            requester = {"X-Auth-Token": await _atoken(client, "/auth/token/request", REQUESTER)}
+            worker = {"X-Auth-Token": await _atoken(client, "/worker/auth/token/request", WORKER)}
+            tasks = [(await client.post("/tasks", json=_task(i), headers=requester)).json()["id"] for i in range(TASKS)]
+            jobs = []
+            for i in range(count):
+                job = (await client.post("/jobs", json={"name": f"Job {i}"}, headers=requester)).json()["id"]
+                (await client.put(f"/jobs/{job}/tasks", json=tasks, headers=requester)).raise_for_status()
+                jobs.append(job)
+            body = {"name": "Submissions", "workerPayment": "0.01", "results": 1}
+            campaign = (await client.post("/campaigns", json=body, headers=requester)).json()["id"]
+            (await client.put(f"/campaigns/{campaign}/jobs", json=jobs, headers=requester)).raise_for_status()
+            (await client.post(f"/campaigns/{campaign}/publish", headers=requester)).raise_for_status()
+            assignments = []
+            for job in jobs:
+                started = await client.post(f"/worker/campaigns/{campaign}/jobs/{job}/start", headers=worker)
+                assignments.append(started.json()["id"])
+            now = "2026-01-01T10:00:00Z"
+            # _task's components: Text, Image, Rating, BinaryChoice, optional TextInput.
+            answers = [None, None, {"rating": 4}, {"selectedOption": "Sharp"}, None]
+            task_results = [
+                {"task": task, "startedAt": now, "completedAt": now, "components": answers} for task in tasks
+            ]
+            gate = asyncio.Semaphore(in_flight)
+            statuses: list[int] = []
+
+            async def submit(assignment: int) -> None:
+                async with gate:
+                    response = await client.post(
+                        f"/worker/assignments/{assignment}/result",
+                        json={"id": f"bench-{assignment}", "taskResults": task_results},
+                        headers=worker,
+                    )
+                    statuses.append(response.status_code)
+
+            start = time.perf_counter()
+            await asyncio.gather(*(submit(a) for a in assignments))
+            elapsed = time.perf_counter() - start
+        created = statuses.count(201)
+        print(
+            f"(c) POST /worker/assignments/{{id}}/result: {count} results of {TASKS} tasks x 5 components, "
+            f"{in_flight} in flight from one httpx client, one service process"
+        )
+        print(
+            f"    {created / elapsed:,.1f} results validated and stored/s "
+            f"({created * TASKS * 5 / elapsed:,.0f} component entries/s); {created} of {count} answered 201"
+        )
+    finally:
+        _stop(server)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="(a) measuring time per endpoint")
@@ -387,7 +446,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=50, help="(b) jobs in the campaign")
     parser.add_argument("--results", type=int, default=3, help="(b) results each job needs")
     parser.add_argument("--workers", type=int, default=400, help="(b) workers signed up")
-    parser.add_argument("--in-flight", type=int, default=64, help="(b) concurrent start requests")
+    parser.add_argument("--in-flight", type=int, default=64, help="(b), (c) concurrent requests")
+    parser.add_argument("--submissions", type=int, default=200, help="(c) results submitted")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows through a pipe too
     if shutil.which("wrk") is None:
@@ -409,7 +469,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "TASKENGINE_DATA_DIR": data, "TASKENGINE_LOG_LEVEL": "warning"}
         _contention(executable, env, args)
-    print("(c) result submissions: not measured yet (results are not implemented)")
+    with tempfile.TemporaryDirectory() as data:
+        env = {
+            **os.environ,
+            "TASKENGINE_DATA_DIR": data,
+            "TASKENGINE_DATABASE_URL": args.database_url,
+            "TASKENGINE_LOG_LEVEL": "warning",
+        }
+        asyncio.run(_submissions(executable, env, args.submissions, args.in_flight))
 
 
 if __name__ == "__main__":
