@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml setup.py
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/taskengine serve
+	$(BIN)/taskengine serve --demo
 
 test: setup
 	$(BIN)/python -m pytest

@@ -41,11 +41,11 @@ def http_routes(api: Client, *, workers: bool = False) -> Iterator[tuple[str, st
 
 
 def is_public(method: str, path: str) -> bool:
-    """Health, the component catalogue and schemas, the OpenAPI schema, and signing in need no token."""
+    """Health, the catalogue and schemas, the OpenAPI schema, local media, signing in and sign-up need no token."""
     return (
         path == "/health"
         or path == "/components"
-        or path.startswith(("/components/", "/schemas/", "/schema/"))
+        or path.startswith(("/components/", "/schemas/", "/schema/", "/media"))
         or path in ("/schemas", "/schema")
         or (method, path) in (("POST", "/auth/token/request"), ("POST", "/worker/signup"))
         or (method, path) == ("POST", "/worker/auth/token/request")

@@ -123,7 +123,8 @@ def test_without_sample_media_the_tasks_show_external_urls(
     info = demo.seed(settings)
     assert info.media_urls == ()
     assert "external example URLs" in demo.demo_banner(info, settings.base_url)
-    assert not (settings.data_dir / "media").exists()
+    media = settings.data_dir / "media"
+    assert not media.exists() or not any(media.iterdir())  # the app makes the folder; no samples went in
     requester = sign_in(client, "/auth/token/request", info.requester_email, info.requester_password)
     assert client.get(f"/jobs/{info.job_id}", headers=requester).json()["resourcesSizeBytes"] == 0
     assert set(info.component_types) == {definition.name for definition in default_engine().registry}
@@ -171,3 +172,14 @@ def test_serve_demo_prints_the_credentials_and_serves(tmp_path: Path) -> None:
         assert text in output
     assert f"http://127.0.0.1:{port}/worker/jobs" in output
     assert all((data / "media" / name).is_file() for name in demo.SAMPLES)
+
+
+def test_local_media_are_served(settings: Settings, client: TestClient) -> None:  # type: ignore[type-arg]
+    info = demo.seed(settings)
+    assert info.media_urls
+    for url in info.media_urls:
+        path = url.removeprefix(settings.base_url)
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.content == (settings.data_dir / "media" / path.rsplit("/", 1)[1]).read_bytes()
+    assert client.get("/media/../taskengine.db").status_code == 404

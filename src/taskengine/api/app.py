@@ -13,6 +13,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -90,8 +91,12 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
                     await task
             await db.dispose()
 
+    media = settings.data_dir / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    # Local media (samples, and uploads once they exist) are public files under /media/.
+    media_files = create_static_files_router(path="/media", directories=[media], include_in_schema=False)
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, media_files],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,

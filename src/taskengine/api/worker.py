@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from typing import Annotated, Any
 
 import msgspec
@@ -13,6 +12,7 @@ from litestar.params import FromPath, Parameter
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
+from taskengine.db import cache_of, remember
 from taskengine.db.models import Task
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
@@ -74,31 +74,19 @@ class WorkerAuthController(Controller):
             await discard_token(session, "worker", request.headers["x-auth-token"])
 
 
-# Published jobs never change, so the encoded task sequence of a job is kept and reused: (job id, format) → bytes.
-_SEQUENCES: OrderedDict[tuple[int, str], bytes] = OrderedDict()
-_SEQUENCE_CACHE_SIZE = 2048
-
-
-def _encoded_tasks(job_id: int, tasks: list[Task], media_type: str) -> bytes:
-    key = (job_id, media_type)
-    cached = _SEQUENCES.get(key)
-    if cached is None:
-        items = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "components": msgspec.Raw(t.components.encode()),
-                "properties": msgspec.Raw(t.properties.encode()),
-            }
-            for t in tasks
-        ]
-        cached = msgspec.json.encode(items)
-        if media_type == MSGPACK:
-            cached = msgspec.msgpack.encode(msgspec.json.decode(cached))
-        _SEQUENCES[key] = cached
-        if len(_SEQUENCES) > _SEQUENCE_CACHE_SIZE:
-            _SEQUENCES.popitem(last=False)
-    return cached
+def _encoded_tasks(tasks: list[Task], media_type: str) -> bytes:
+    """The task sequence of a job, encoded for the device: JSON or MessagePack."""
+    items = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "components": msgspec.Raw(t.components.encode()),
+            "properties": msgspec.Raw(t.properties.encode()),
+        }
+        for t in tasks
+    ]
+    encoded = msgspec.json.encode(items)
+    return msgspec.msgpack.encode(msgspec.json.decode(encoded)) if media_type == MSGPACK else encoded
 
 
 class WorkerController(Controller):
@@ -185,10 +173,13 @@ class WorkerController(Controller):
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         async with as_worker(request, write=False) as (session, worker_id):
             assignment = await workers.get_assignment(session, worker_id, assignment_id)
-            key = (assignment.job_id, media_type)
-            tasks = [] if key in _SEQUENCES else await sequence_of(session, assignment.job_id)
-        sequence = msgspec.Raw(_encoded_tasks(assignment.job_id, tasks, media_type))
-        body = {"assignment": workers.assignment_out(assignment), "tasks": sequence}
+            # Published jobs never change: the encoded sequence is kept per process and database.
+            sequences, key = cache_of(session, "job sequences"), (assignment.job_id, media_type)
+            encoded = sequences.get(key)
+            if encoded is None:
+                tasks = await sequence_of(session, assignment.job_id)
+                encoded = remember(sequences, key, _encoded_tasks(tasks, media_type), 2048)
+        body = {"assignment": workers.assignment_out(assignment), "tasks": msgspec.Raw(encoded)}
         content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
         etag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
         if etag in request.headers.get("if-none-match", ""):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -10,6 +11,29 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def cache_of(session: Any, name: str) -> OrderedDict[Any, Any]:
+    """A process-local cache of what never changes once published (compiled tasks, encoded sequences).
+
+    Kept per database (on the session's `info`), so the same id in two databases never mixes.
+    """
+    return session.info.setdefault("caches", {}).setdefault(name, OrderedDict())  # type: ignore[no-any-return]
+
+
+def remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int = 4096) -> Any:
+    """Keep `value` under `key`, dropping the oldest entry beyond `size`; returns the value."""
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
+    return value
+
+
+def cached(session: Any, name: str, key: Any, make: Callable[[], Any], size: int = 4096) -> Any:
+    """`make()`, computed once per key in the named cache of the session's database."""
+    cache = cache_of(session, name)
+    value = cache.get(key)
+    return value if value is not None else remember(cache, key, make(), size)
 
 
 def async_url(url: str) -> str:
@@ -53,7 +77,11 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
-        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self.caches: dict[str, OrderedDict[Any, Any]] = {}
+        # Every session carries this database's caches: ids are only unique within one database.
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, info={"caches": self.caches}
+        )
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:

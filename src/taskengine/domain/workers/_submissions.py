@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from msgspec import Meta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.db import cached
 from taskengine.db.models import JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.workers._assignments import get_assignment
@@ -38,23 +38,12 @@ class SubmissionIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_
     task_results: Annotated[list[TaskResultIn], Meta(max_length=200)]
 
 
-# Published tasks never change, so each is compiled for result checks once per process.
-_COMPILED: OrderedDict[int, CompiledTask] = OrderedDict()
-
-
-def _compiled(task: Task) -> CompiledTask:
-    assert task.id is not None
-    compiled = _COMPILED.get(task.id)
-    if compiled is None:
-        engine = default_engine()
-        definition = engine.validate_task_json(
-            b'{"name":' + msgspec.json.encode(task.name) + b',"components":' + task.components.encode() + b"}"
-        ).value
-        compiled = engine.compile(definition)
-        _COMPILED[task.id] = compiled
-        if len(_COMPILED) > 4096:
-            _COMPILED.popitem(last=False)
-    return compiled
+def _compile(task: Task) -> CompiledTask:
+    engine = default_engine()
+    definition = engine.validate_task_json(
+        b'{"name":' + msgspec.json.encode(task.name) + b',"components":' + task.components.encode() + b"}"
+    ).value
+    return engine.compile(definition)
 
 
 async def submit(
@@ -91,7 +80,7 @@ async def submit(
             f"assignment {assignment_id} is {assignment.state}; only a working one takes a result",
         )
     tasks = await sequence_of(session, assignment.job_id)
-    task_results = _checked(tasks, submission)
+    task_results = _checked(session, tasks, submission)
     starts = [t.started_at for t in submission.task_results]
     ends = [t.completed_at for t in submission.task_results]
     # A redo after a soft rejection replaces the earlier result (one result per assignment).
@@ -124,7 +113,7 @@ def _naive(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _checked(tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]]:
+def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]]:
     """The SWARMS-shaped task results, or 422 listing every problem with its path."""
     problems: list[Problem] = []
     if len(submission.task_results) != len(tasks):
@@ -143,7 +132,8 @@ def _checked(tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]
             continue
         if answer.completed_at < answer.started_at:
             problems.append(Problem(f"{path}.completedAt", "must not be before startedAt"))
-        compiled = _compiled(task)
+        # Published tasks never change: each is compiled for result checks once per process and database.
+        compiled = cached(session, "compiled tasks", task.id, lambda task=task: _compile(task))
         checked = engine.validate_result(compiled, {"components": answer.components})
         problems.extend(p.rooted(path) for p in checked.problems)
         if checked.ok:
