@@ -37,6 +37,18 @@ def started(api: Client, worker: dict[str, str], campaign: int, job: int) -> dic
     return api.get(f"/worker/assignments/{assignment.json()['id']}", headers=worker).json()  # type: ignore[no-any-return]
 
 
+def backdate(api: Client, result_id: int, age: timedelta) -> None:
+    """Make the result look submitted `age` ago (its review time running out without waiting)."""
+
+    async def change() -> None:
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(JobResult, result_id)
+            row.submitted_at = utcnow() - age  # type: ignore[union-attr]
+            session.add(row)
+
+    api.blocking_portal.call(change)
+
+
 def ledger_ok(api: Client, requester_id: int = 1) -> None:
     async def check() -> None:
         async with api.app.state.db.transaction(write=False) as session:
@@ -178,13 +190,7 @@ def test_approval_pays_exactly_once_when_everyone_approves_at_once(api: Client) 
         f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
     ).json()
 
-    async def review_time_over() -> None:
-        async with api.app.state.db.transaction() as session:
-            row = await session.get(JobResult, result["id"])
-            row.submitted_at = utcnow() - timedelta(hours=2)  # type: ignore[union-attr]
-            session.add(row)
-
-    api.blocking_portal.call(review_time_over)
+    backdate(api, result["id"], timedelta(hours=2))
     statuses: list[int] = []
 
     def approve() -> None:
@@ -215,13 +221,7 @@ def test_review_time_running_out_approves_before_anyone_reads(api: Client) -> No
         f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
     ).json()
 
-    async def review_time_over() -> None:
-        async with api.app.state.db.transaction() as session:
-            row = await session.get(JobResult, result["id"])
-            row.submitted_at = utcnow() - timedelta(minutes=61)  # type: ignore[union-attr]
-            session.add(row)
-
-    api.blocking_portal.call(review_time_over)
+    backdate(api, result["id"], timedelta(minutes=61))
     [listed] = api.get(f"/campaigns/{campaign}/results", headers=requester).json()["results"]
     assert listed["state"] == "Approved" and "automatically" in listed["message"]
     assert api.get("/worker/me", headers=worker).json()["earnings"] == "0.25 USD"

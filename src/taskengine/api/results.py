@@ -14,6 +14,14 @@ from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
 from taskengine.errors import DomainError, ErrorCode
 
+Limit = Annotated[int, Parameter(ge=1, le=100)]
+StateFilter = Annotated[
+    Literal["InReview", "Approved", "Rejected"] | None, QueryParameter(name="state", description="filter by state")
+]
+Since = Annotated[
+    str | None, Parameter(max_length=40, description="only results submitted later, e.g. 2018-03-14T03:14")
+]
+
 
 def _since(text: str | None) -> datetime | None:
     try:
@@ -36,12 +44,9 @@ class ResultController(Controller):
         self,
         request: AnyRequest,
         campaign_id: FromPath[int],
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
-        result_state: Annotated[
-            Literal["InReview", "Approved", "Rejected"] | None,
-            QueryParameter(name="state", description="filter by state"),
-        ] = None,
-        since: Annotated[str | None, Parameter(max_length=40, description="e.g. 2018-03-14T03:14")] = None,
+        limit: Limit = 10,
+        result_state: StateFilter = None,
+        since: Since = None,
     ) -> dict[str, Any]:
         after = _since(since)
         async with as_requester(request) as (session, requester_id):
@@ -56,7 +61,7 @@ class ResultController(Controller):
         self,
         request: AnyRequest,
         campaign_id: FromPath[int],
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+        limit: Limit = 10,
         in_review: Annotated[
             bool, QueryParameter(name="InReview", description="only workers with results in review")
         ] = False,
@@ -71,12 +76,9 @@ class ResultController(Controller):
         request: AnyRequest,
         campaign_id: FromPath[int],
         worker_id: FromPath[int],
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
-        result_state: Annotated[
-            Literal["InReview", "Approved", "Rejected"] | None,
-            QueryParameter(name="state", description="filter by state"),
-        ] = None,
-        since: Annotated[str | None, Parameter(max_length=40, description="e.g. 2018-03-14T03:14")] = None,
+        limit: Limit = 10,
+        result_state: StateFilter = None,
+        since: Since = None,
     ) -> dict[str, Any]:
         after = _since(since)
         async with as_requester(request) as (session, requester_id):
