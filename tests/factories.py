@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from taskengine.engine import ComponentDefinition, default_engine
 
 
@@ -13,3 +15,10 @@ def one_component_task(definition: ComponentDefinition, properties: dict | None 
 
 def all_definitions() -> list[ComponentDefinition]:
     return list(default_engine().registry)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

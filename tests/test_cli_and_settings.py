@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ import httpx
 import pytest
 
 from taskengine.settings import SettingsError, load_settings
+from tests.factories import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 TASKENGINE = str(Path(sys.executable).with_name("taskengine"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_starts_the_service_on_the_given_port_and_data_folder(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from taskengine.api import create_app
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 from tests.databases import sqlite_database
+from tests.factories import free_port
 
 TASKENGINE = str(Path(sys.executable).with_name("taskengine"))
 
@@ -128,12 +128,6 @@ def test_without_sample_media_the_tasks_show_external_urls(
     requester = sign_in(client, "/auth/token/request", info.requester_email, info.requester_password)
     assert client.get(f"/jobs/{info.job_id}", headers=requester).json()["resourcesSizeBytes"] == 0
     assert set(info.component_types) == {definition.name for definition in default_engine().registry}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_demo_prints_the_credentials_and_serves(tmp_path: Path) -> None:

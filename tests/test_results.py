@@ -49,6 +49,12 @@ def backdate(api: Client, result_id: int, age: timedelta) -> None:
     api.blocking_portal.call(change)
 
 
+def submit(api: Client, worker: dict[str, str], sequence: dict[str, Any], body: dict[str, Any] | None = None) -> Any:
+    """POST a result for the started `sequence` (by default a valid one) and return the response."""
+    path = f"/worker/assignments/{sequence['assignment']['id']}/result"
+    return api.post(path, json=answers(sequence) if body is None else body, headers=worker)
+
+
 def ledger_ok(api: Client, requester_id: int = 1) -> None:
     async def check() -> None:
         async with api.app.state.db.transaction(write=False) as session:
@@ -63,7 +69,7 @@ def test_submit_review_approve_and_pay(api: Client) -> None:
     _, worker = make_worker(api)
     sequence = started(api, worker, campaign, jobs[0])
     body = answers(sequence)
-    submitted = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    submitted = submit(api, worker, sequence, body)
     assert submitted.status_code == 201, submitted.text
     result = submitted.json()
     assert result["state"] == "InReview" and result["mediaChecked"] is False
@@ -73,11 +79,11 @@ def test_submit_review_approve_and_pay(api: Client) -> None:
         "result": {"rating": 4.0},
     }  # fmt: skip
     # Resending the same submission is harmless; the same id with another body is a conflict.
-    again = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    again = submit(api, worker, sequence, body)
     assert again.status_code == 200 and again.json() == result
     other = answers(sequence, rating=2)
     assert_error(
-        api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=other, headers=worker),
+        submit(api, worker, sequence, other),
         409,
         ErrorCode.SUBMISSION_MISMATCH,
     )
@@ -105,7 +111,7 @@ def test_bad_results_are_refused_with_every_problem_and_nothing_stored(api: Clie
     body["taskResults"][0]["components"] = [None, {"x": 1}, {"rating": 9}]
     body["taskResults"][1]["components"] = [None, None]
     body["taskResults"][2]["task"] = 999
-    response = api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker)
+    response = submit(api, worker, sequence, body)
     problems = assert_error(response, 422, ErrorCode.INVALID_RESULT)["problems"]
     assert [p["path"] for p in problems] == [
         "taskResults[0].components[1]",
@@ -119,7 +125,7 @@ def test_bad_results_are_refused_with_every_problem_and_nothing_stored(api: Clie
         == "working"
     )
     assert_error(
-        api.post(f"/worker/assignments/{sequence['assignment']['id']}/result", json={"id": "x"}, headers=worker),
+        submit(api, worker, sequence, {"id": "x"}),
         422,
         ErrorCode.INVALID_RESULT,
     )
@@ -132,14 +138,14 @@ def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
     _, bob = make_worker(api, "bob@example.com")
     mine = started(api, ada, campaign, jobs[0])
     assert_error(
-        api.post(f"/worker/assignments/{mine['assignment']['id']}/result", json=answers(mine), headers=bob),
+        submit(api, bob, mine),
         404,
         ErrorCode.NOT_FOUND,
     )
     # Returned, then too late.
     api.post(f"/worker/assignments/{mine['assignment']['id']}/return", headers=ada)
     assert_error(
-        api.post(f"/worker/assignments/{mine['assignment']['id']}/result", json=answers(mine), headers=ada),
+        submit(api, ada, mine),
         409,
         ErrorCode.WRONG_STATE,
     )
@@ -153,7 +159,7 @@ def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
 
     api.blocking_portal.call(overdue)
     body = assert_error(
-        api.post(f"/worker/assignments/{late['assignment']['id']}/result", json=answers(late), headers=ada),
+        submit(api, ada, late),
         409,
         ErrorCode.WRONG_STATE,
     )
@@ -169,9 +175,7 @@ def test_reject_releases_the_money_and_the_place(api: Client) -> None:
     _, ada = make_worker(api)
     _, bob = make_worker(api, "bob@example.com")
     sequence = started(api, ada, campaign, jobs[0])
-    result = api.post(
-        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=ada
-    ).json()
+    result = submit(api, ada, sequence).json()
     assert api.get("/worker/jobs", headers=bob).json()["jobs"] == []  # submitted results hold their place
     assert_error(api.post(f"/results/{result['id']}/reject", json={}, headers=requester), 422, ErrorCode.INVALID_BODY)
     rejected = api.post(f"/results/{result['id']}/reject", json={"reason": "Blurry"}, headers=requester)
@@ -186,9 +190,7 @@ def test_approval_pays_exactly_once_when_everyone_approves_at_once(api: Client) 
     campaign, jobs = published(api, requester, results=1, jobs=1, maxReviewTime="1 hour")
     _, worker = make_worker(api)
     sequence = started(api, worker, campaign, jobs[0])
-    result = api.post(
-        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
-    ).json()
+    result = submit(api, worker, sequence).json()
 
     backdate(api, result["id"], timedelta(hours=2))
     statuses: list[int] = []
@@ -217,9 +219,7 @@ def test_review_time_running_out_approves_before_anyone_reads(api: Client) -> No
     campaign, jobs = published(api, requester, results=1, jobs=1, maxReviewTime="1 hour")
     _, worker = make_worker(api)
     sequence = started(api, worker, campaign, jobs[0])
-    result = api.post(
-        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
-    ).json()
+    result = submit(api, worker, sequence).json()
 
     backdate(api, result["id"], timedelta(minutes=61))
     [listed] = api.get(f"/campaigns/{campaign}/results", headers=requester).json()["results"]
@@ -234,9 +234,7 @@ def test_another_requesters_result_is_as_absent_as_a_missing_one(api: Client) ->
     campaign, jobs = published(api, requester, results=1, jobs=1)
     _, worker = make_worker(api)
     sequence = started(api, worker, campaign, jobs[0])
-    result = api.post(
-        f"/worker/assignments/{sequence['assignment']['id']}/result", json=answers(sequence), headers=worker
-    ).json()
+    result = submit(api, worker, sequence).json()
     for method, path, body in (
         ("GET", f"/results/{result['id']}", None),
         ("POST", f"/results/{result['id']}/approve", {}),
@@ -259,9 +257,7 @@ def test_worker_figures_and_approve_all(api: Client) -> None:
         for job in jobs:
             sequence = started(api, worker, campaign, job)
             body = {**answers(sequence), "id": f"{name}-{job}"}
-            ids[(name, job)] = api.post(
-                f"/worker/assignments/{sequence['assignment']['id']}/result", json=body, headers=worker
-            ).json()["id"]
+            ids[(name, job)] = submit(api, worker, sequence, body).json()["id"]
     api.post(f"/results/{ids[('bob', jobs[0])]}/reject", json={"reason": "No"}, headers=requester)
     listed = api.get(f"/campaigns/{campaign}/workers?InReview=true", headers=requester).json()["workers"]
     assert [w["id"] for w in listed] == [ada_id, bob_id]
@@ -287,9 +283,7 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
     campaign, jobs = published(api, requester, results=1, jobs=2)
     _, worker = make_worker(api)
     first = started(api, worker, campaign, jobs[0])
-    result = api.post(
-        f"/worker/assignments/{first['assignment']['id']}/result", json=answers(first), headers=worker
-    ).json()
+    result = submit(api, worker, first).json()
     body = assert_error(
         api.post(
             f"/results/{result['id']}/soft-reject",
@@ -313,16 +307,14 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
     assert (mine["state"], mine["reason"]) == ("SoftRejected", "Sharper please")
     # The redo replaces the result; the worker's reputation never saw the soft rejection.
     redo = {**answers(first, rating=5), "id": "redo-1"}
-    again = api.post(f"/worker/assignments/{first['assignment']['id']}/result", json=redo, headers=worker)
+    again = submit(api, worker, first, redo)
     assert again.status_code == 201 and again.json()["state"] == "InReview"
     assert again.json()["taskResults"][0]["components"][2]["result"] == {"rating": 5.0}
     assert api.get("/worker/me", headers=worker).json()["reputation"]["global"] == 100.0
 
     # A second job soft-rejected and not redone in time: the result expires and its money returns.
     second = started(api, worker, campaign, jobs[1])
-    other = api.post(
-        f"/worker/assignments/{second['assignment']['id']}/result", json={**answers(second), "id": "b"}, headers=worker
-    ).json()
+    other = submit(api, worker, second, {**answers(second), "id": "b"}).json()
     api.post(f"/results/{other['id']}/soft-reject", json={"reason": "Again", "until": until}, headers=requester)
     frozen_before = api.get("/me", headers=requester).json()["balance"]["frozen"]
 
