@@ -1,8 +1,9 @@
 """Benchmark: the worker API — reading an assignment's job sequence, and starting jobs under contention.
 
-(a) `GET /worker/assignments/{id}` for a job of 20 tasks of 5 components each, against a bare Litestar app
-    that returns the same bytes from one handler, both served by uvicorn the way `taskengine serve` does
-    (one process, same settings), measured with `wrk` in the same run; the ratio should be at least 0.5.
+(a) `GET /worker/assignments/{id}` for a job of 20 tasks of 5 components each, against a bare handler that
+    returns the same bytes, once in a plain Litestar app and once added to taskengine's own app (same
+    middleware, headers and settings); all served by uvicorn the way `taskengine serve` does (one process),
+    measured with `wrk` in the same run; the ratio should be at least 0.5. `--database postgresql` for PostgreSQL.
 (b) `POST /worker/campaigns/{c}/jobs/{j}/start` on PostgreSQL (a throwaway database on the local server):
     many workers start random jobs of one campaign concurrently until every place is taken, with one or
     `--processes N` service processes on the same database; afterwards no job may have more assignments than
@@ -30,7 +31,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,18 +96,28 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def _bare(port: int, body_file: str) -> None:
-    """The bare app: one Litestar handler returning fixed bytes, run by uvicorn like `taskengine serve`."""
+def _bare(port: int, body_file: str, configured: bool) -> None:
+    """A bare Litestar handler returning fixed bytes, run by uvicorn like `taskengine serve`.
+
+    `configured`: inside taskengine's own app (its middleware, headers and settings, from the environment);
+    otherwise in a plain Litestar app.
+    """
     import uvicorn
     from litestar import Litestar, Response, get
 
     content = Path(body_file).read_bytes()
 
-    @get("/sequence")
+    @get("/sequence", signature_namespace={"Response": Response})
     async def sequence() -> Response[bytes]:
         return Response(content=content, media_type="application/json")
 
-    app = Litestar(route_handlers=[sequence], signature_namespace={"Response": Response})
+    if configured:
+        from taskengine.api import create_app
+
+        app = create_app()
+        app.register(sequence)
+    else:
+        app = Litestar(route_handlers=[sequence])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
 
 
@@ -143,31 +155,38 @@ def _sequence(executable: str, env: dict[str, str], seconds: float, connections:
                 body = response.content
             body_file = Path(scratch, "sequence.json")
             body_file.write_bytes(body)
-            bare_port = _free_port()
-            bare = subprocess.Popen(
-                [sys.executable, __file__, "bare", str(bare_port), str(body_file)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            servers.append(bare)
-            bare_base = f"http://127.0.0.1:{bare_port}"
-            _wait_ready(bare, f"{bare_base}/sequence")
-            if httpx.get(f"{bare_base}/sequence").content != body:
-                raise RuntimeError("the bare endpoint does not return the same bytes")
+            bare_bases = {}
+            for kind in ("plain", "configured"):
+                bare_port = _free_port()
+                bare = subprocess.Popen(
+                    [sys.executable, __file__, "bare", str(bare_port), str(body_file), kind],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                servers.append(bare)
+                bare_bases[kind] = f"http://127.0.0.1:{bare_port}"
+                _wait_ready(bare, f"{bare_bases[kind]}/sequence")
+                if httpx.get(f"{bare_bases[kind]}/sequence").content != body:
+                    raise RuntimeError("the bare endpoint does not return the same bytes")
 
             print(
                 f"(a) GET /worker/assignments/{{id}}: a job of {TASKS} tasks with 5 components each, "
                 f"{len(body):,} bytes of JSON; wrk, {connections} connections, {seconds:.0f} s each after 1 s warm-up"
             )
             _wrk(base, path, worker_token, 1, connections)  # warm up (the first read fills the sequence cache)
-            _wrk(bare_base, "/sequence", worker_token, 1, connections)
+            for bare_base in bare_bases.values():
+                _wrk(bare_base, "/sequence", worker_token, 1, connections)
             real = _wrk(base, path, worker_token, seconds, connections)
-            plain = _wrk(bare_base, "/sequence", worker_token, seconds, connections)
-            ratio = _rate(real) / _rate(plain)
+            plain = _wrk(bare_bases["plain"], "/sequence", worker_token, seconds, connections)
+            configured = _wrk(bare_bases["configured"], "/sequence", worker_token, seconds, connections)
             print(f"    taskengine (token check, assignment read, ETag, standard headers): {real}")
-            print(f"    bare Litestar handler returning the same bytes (no auth, no database): {plain}")
-            verdict = "met" if ratio >= 0.5 else "NOT met"
-            print(f"    ratio taskengine / bare: {ratio:.2f} (target >= 0.5: {verdict})")
+            print(f"    bare handler in a plain Litestar app (no auth, no database, no middleware): {plain}")
+            print(f"    bare handler in taskengine's app (its middleware and headers, no database): {configured}")
+            for name, figures in (("plain Litestar", plain), ("taskengine's app", configured)):
+                ratio = _rate(real) / _rate(figures)
+                verdict = "met" if ratio >= 0.5 else "NOT met"
+                print(f"    ratio taskengine / bare in {name}: {ratio:.2f} (target >= 0.5: {verdict})")
         finally:
             for server in servers:
                 _stop(server)
@@ -314,13 +333,25 @@ async def _contention_run(
     return campaign, elapsed, outcomes, started, latencies
 
 
-def _contention(executable: str, env: dict[str, str], args: argparse.Namespace) -> None:
+@contextmanager
+def _throwaway_database(admin_url: str) -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL server of `admin_url`, dropped afterwards."""
     name = f"taskengine_bench_{uuid.uuid4().hex[:12]}"
-    url = args.postgres.rsplit("/", 1)[0] + f"/{name}"
-    asyncio.run(_admin(args.postgres, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _contention(executable: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    with _throwaway_database(args.postgres) as url:
+        _contend(executable, {**env, "TASKENGINE_DATABASE_URL": url}, url, args)
+
+
+def _contend(executable: str, pg_env: dict[str, str], url: str, args: argparse.Namespace) -> None:
     servers: list[subprocess.Popen[bytes]] = []
     try:
-        pg_env = {**env, "TASKENGINE_DATABASE_URL": url}
         # The CLI migrates the new database once, before any server starts (so they do not race to migrate).
         _cli(executable, pg_env, "requesters", "create", "--email", REQUESTER, "--password", PASSWORD)
         _cli(executable, pg_env, "requesters", "credit", "--email", REQUESTER, "--amount", "100.00")
@@ -372,7 +403,6 @@ def _contention(executable: str, env: dict[str, str], args: argparse.Namespace) 
     finally:
         for server in servers:
             _stop(server)
-        asyncio.run(_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- main --------------------------------------------------------------------------------------------------------
@@ -440,7 +470,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="(a) measuring time per endpoint")
     parser.add_argument("--connections", type=int, default=16, help="(a) wrk's concurrent connections")
-    parser.add_argument("--database-url", default="", help="(a) default: SQLite in a temporary folder")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="(a), (c): SQLite in a temporary folder, or a throwaway database on --postgres",
+    )
     parser.add_argument("--postgres", default=ADMIN_URL, help="(b) PostgreSQL server (admin database) to use")
     parser.add_argument("--processes", type=int, default=1, help="(b) `taskengine serve` processes on one database")
     parser.add_argument("--jobs", type=int, default=50, help="(b) jobs in the campaign")
@@ -448,39 +483,34 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=400, help="(b) workers signed up")
     parser.add_argument("--in-flight", type=int, default=64, help="(b), (c) concurrent requests")
     parser.add_argument("--submissions", type=int, default=200, help="(c) results submitted")
+    parser.add_argument("--parts", default="abc", help="which parts to run, e.g. 'a' or 'bc'")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows through a pipe too
     if shutil.which("wrk") is None:
         raise SystemExit("part (a) needs wrk (apt-get install wrk)")
     executable = str(Path(sys.executable).with_name("taskengine"))
-    database = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
+    database = "PostgreSQL" if args.database == "postgresql" else "SQLite"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"(a) one service process on {database}, (b) {args.processes} on PostgreSQL; all on loopback"
     )
-    with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "TASKENGINE_DATA_DIR": data,
-            "TASKENGINE_DATABASE_URL": args.database_url,
-            "TASKENGINE_LOG_LEVEL": "warning",
-        }
-        _sequence(executable, env, args.seconds, args.connections)
-    with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "TASKENGINE_DATA_DIR": data, "TASKENGINE_LOG_LEVEL": "warning"}
-        _contention(executable, env, args)
-    with tempfile.TemporaryDirectory() as data:
-        env = {
-            **os.environ,
-            "TASKENGINE_DATA_DIR": data,
-            "TASKENGINE_DATABASE_URL": args.database_url,
-            "TASKENGINE_LOG_LEVEL": "warning",
-        }
-        asyncio.run(_submissions(executable, env, args.submissions, args.in_flight))
+    for part, run in (
+        ("a", lambda env: _sequence(executable, env, args.seconds, args.connections)),
+        ("b", lambda env: _contention(executable, env, args)),
+        ("c", lambda env: asyncio.run(_submissions(executable, env, args.submissions, args.in_flight))),
+    ):
+        if part not in args.parts:
+            continue
+        with tempfile.TemporaryDirectory() as data, ExitStack() as stack:
+            env = {**os.environ, "TASKENGINE_DATA_DIR": data, "TASKENGINE_LOG_LEVEL": "warning"}
+            # (b) is about PostgreSQL and makes its own database; (a) and (c) run on --database.
+            if part != "b" and args.database == "postgresql":
+                env["TASKENGINE_DATABASE_URL"] = stack.enter_context(_throwaway_database(args.postgres))
+            run(env)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "bare":
-        _bare(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "bare":
+        _bare(int(sys.argv[2]), sys.argv[3], sys.argv[4] == "configured")
     else:
         main()

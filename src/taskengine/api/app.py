@@ -27,7 +27,7 @@ from taskengine.api.jobs import JobController
 from taskengine.api.preview import preview_markdown
 from taskengine.api.results import ResultController
 from taskengine.api.tasks import TaskController
-from taskengine.api.worker import WorkerAuthController, WorkerController
+from taskengine.api.worker import SequenceController, WorkerAuthController, WorkerController
 from taskengine.db import Database
 from taskengine.domain.authoring import LocalMediaSizes
 from taskengine.domain.campaigns import apply_due
@@ -52,6 +52,7 @@ ROUTES = [
     ResultController,
     WorkerAuthController,
     WorkerController,
+    SequenceController,
 ]
 
 

@@ -39,7 +39,7 @@ async def transaction(request: AnyRequest, *, write: bool = True) -> AsyncIterat
         yield session
 
 
-def requires_token(connection: Any, _: Any) -> None:
+async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar runs a sync guard in a thread
     """Guard: a request without a token is refused before its body is read (checked fully in `as_requester`)."""
     if not connection.headers.get("x-auth-token"):
         raise DomainError(ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header")

@@ -12,7 +12,7 @@ from litestar.params import FromPath, Parameter
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
-from taskengine.db import cache_of, remember
+from taskengine.db import remember
 from taskengine.db.models import Task
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
@@ -168,20 +168,35 @@ class WorkerController(Controller):
             rows = await workers.results_of_worker(session, worker_id, limit)
         return {"_links": {"self": {"href": "/worker/results"}}, "results": [review.result_out(r) for r in rows]}
 
+
+class SequenceController(Controller):
+    """The job sequence alone: phones poll it, so it skips the token guard (no body to protect) and its cost."""
+
+    path = "/worker"
+    tags = ["worker"]
+
     @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
-        async with as_worker(request, write=False) as (session, worker_id):
-            assignment = await workers.get_assignment(session, worker_id, assignment_id)
-            # Published jobs never change: the encoded sequence is kept per process and database.
-            sequences, key = cache_of(session, "job sequences"), (assignment.job_id, media_type)
-            encoded = sequences.get(key)
-            if encoded is None:
-                tasks = await sequence_of(session, assignment.job_id)
-                encoded = remember(sequences, key, _encoded_tasks(tasks, media_type), 2048)
-        body = {"assignment": workers.assignment_out(assignment), "tasks": msgspec.Raw(encoded)}
-        content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
-        etag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+        db = database(request)
+        # Phones poll this: one quick read answers when all is well, the full path explains anything else.
+        token = request.headers.get("x-auth-token")
+        assignment = await workers.quick_assignment(db, token, assignment_id) if token else None
+        if assignment is None:
+            async with as_worker(request, write=False) as (session, worker_id):
+                assignment = workers.assignment_out(await workers.get_assignment(session, worker_id, assignment_id))
+        # Published jobs never change: the encoded sequence and its digest are kept per process and database.
+        sequences, key = db.cache("job sequences"), (assignment.job_id, media_type)
+        cached = sequences.get(key)
+        if cached is None:
+            async with db.transaction(write=False) as session:
+                encoded = _encoded_tasks(await sequence_of(session, assignment.job_id), media_type)
+            cached = remember(sequences, key, (encoded, hashlib.blake2b(encoded, digest_size=16).digest()), 2048)
+        encoded, digest = cached
+        # The ETag covers the assignment as shown (its state changes) and the sequence (by its digest).
+        etag = '"' + hashlib.blake2b(digest + msgspec.json.encode(assignment), digest_size=16).hexdigest() + '"'
         if etag in request.headers.get("if-none-match", ""):
             return Response(b"", status_code=304, headers={"ETag": etag})
+        body = {"assignment": assignment, "tasks": msgspec.Raw(encoded)}
+        content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
         return Response(content, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, no-cache"})

@@ -12,13 +12,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.db._quick import QuickReader
+
 
 def cache_of(session: Any, name: str) -> OrderedDict[Any, Any]:
     """A process-local cache of what never changes once published (compiled tasks, encoded sequences).
 
     Kept per database (on the session's `info`), so the same id in two databases never mixes.
     """
-    return session.info.setdefault("caches", {}).setdefault(name, OrderedDict())  # type: ignore[no-any-return]
+    return _named(session.info.setdefault("caches", {}), name)
+
+
+def _named(caches: dict[str, OrderedDict[Any, Any]], name: str) -> OrderedDict[Any, Any]:
+    return caches.setdefault(name, OrderedDict())
 
 
 def remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int = 4096) -> Any:
@@ -77,6 +83,7 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self.quick = QuickReader(self.url, self.engine.dialect)
         self.caches: dict[str, OrderedDict[Any, Any]] = {}
         # Every session carries this database's caches: ids are only unique within one database.
         self._sessions = async_sessionmaker(
@@ -99,5 +106,10 @@ class Database:
                 raise
             await session.commit()
 
+    def cache(self, name: str) -> OrderedDict[Any, Any]:
+        """The named process-local cache of this database (the one `cache_of` gives a session of it)."""
+        return _named(self.caches, name)
+
     async def dispose(self) -> None:
+        await self.quick.close()
         await self.engine.dispose()

@@ -12,7 +12,7 @@ from taskengine.domain.accounts._requesters import (
     requester_by_email,
     update_profile,
 )
-from taskengine.domain.accounts._tokens import discard_token, issue_token, resolve_token
+from taskengine.domain.accounts._tokens import digest, discard_token, issue_token, resolve_token, token_live
 
 __all__ = [
     "READ_ONLY_PROFILE_FIELDS",
@@ -21,11 +21,13 @@ __all__ = [
     "authenticate",
     "create_requester",
     "credit_requester",
+    "digest",
     "discard_token",
     "get_requester",
     "issue_token",
     "profile_of",
     "requester_by_email",
     "resolve_token",
+    "token_live",
     "update_profile",
 ]

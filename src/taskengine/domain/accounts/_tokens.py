@@ -30,6 +30,11 @@ async def issue_token(
     return token, expires_at
 
 
+def token_live(expires_at: datetime, discarded_at: datetime | None, now: datetime) -> bool:
+    """Whether a token with these dates may be used at `now` (`resolve_token` says why not)."""
+    return discarded_at is None and expires_at > now
+
+
 async def resolve_token(session: AsyncSession, principal: str, token: str | None) -> int:
     """The id of the principal holding `token`, or DomainError 401 saying exactly what is wrong."""
     if not token:

@@ -14,6 +14,7 @@ from taskengine.domain.workers._assignments import (
     get_assignment,
     give_back,
     market,
+    quick_assignment,
     start,
 )
 from taskengine.domain.workers._groups import (
@@ -44,6 +45,7 @@ __all__ = [
     "group_out",
     "list_groups",
     "market",
+    "quick_assignment",
     "results_of_worker",
     "set_members",
     "start",

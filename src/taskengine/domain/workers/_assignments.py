@@ -13,15 +13,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.db import Database
 from taskengine.db.models import (
     MAX_ID,
     Assignment,
+    AuthToken,
     Campaign,
     CampaignJob,
     Job,
@@ -31,6 +34,7 @@ from taskengine.db.models import (
     WorkerJobCount,
     utcnow,
 )
+from taskengine.domain.accounts import digest, token_live
 from taskengine.domain.authoring import aware
 from taskengine.domain.money import commission, release
 from taskengine.errors import DomainError, ErrorCode
@@ -49,13 +53,18 @@ class AssignmentOut(msgspec.Struct, rename="camel", kw_only=True):
 
 def assignment_out(row: Assignment) -> AssignmentOut:
     assert row.id is not None
+    return _out(row.id, row.campaign_id, row.job_id, row.state, row.started_at, row.deadline)
+
+
+def _out(id: int, campaign_id: int, job_id: int, state: str, started_at: datetime, deadline: datetime) -> AssignmentOut:
+    # A working assignment past its deadline reads as expired whether or not a sweep has ended it yet.
     return AssignmentOut(
-        id=row.id,
-        campaign_id=row.campaign_id,
-        job_id=row.job_id,
-        state=row.state,
-        started_at=aware(row.started_at),  # type: ignore[arg-type]
-        deadline=aware(row.deadline),  # type: ignore[arg-type]
+        id=id,
+        campaign_id=campaign_id,
+        job_id=job_id,
+        state="expired" if state == "working" and deadline <= utcnow() else state,
+        started_at=aware(started_at),  # type: ignore[arg-type]
+        deadline=aware(deadline),  # type: ignore[arg-type]
     )
 
 
@@ -259,6 +268,41 @@ async def get_assignment(
     if row is None or row.worker_id != worker_id:
         raise DomainError(ErrorCode.NOT_FOUND, f"no assignment with id {assignment_id}")
     return row
+
+
+# The assignment with the id, joined to the worker token with the digest: one indexed read answers both.
+_BY_TOKEN = (
+    sa_select(
+        Assignment.id,
+        Assignment.campaign_id,
+        Assignment.job_id,
+        Assignment.state,
+        Assignment.started_at,
+        Assignment.deadline,
+        AuthToken.expires_at,
+        AuthToken.discarded_at,
+    )
+    .select_from(Assignment)
+    .join(
+        AuthToken.__table__,  # type: ignore[attr-defined]
+        and_(AuthToken.principal_id == Assignment.worker_id, AuthToken.principal == "worker"),
+    )
+    .where(AuthToken.token_hash == bindparam("token_hash"), Assignment.id == bindparam("assignment_id"))
+)
+
+
+async def quick_assignment(db: Database, token: str, assignment_id: int) -> AssignmentOut | None:
+    """The assignment if this live worker token's holder owns it, in one quick read; otherwise None.
+
+    None only says the quick path cannot serve it: `get_assignment` after the full token check says why.
+    """
+    if not 0 < assignment_id <= MAX_ID:
+        return None
+    row = await db.quick.first(_BY_TOKEN, token_hash=digest(token), assignment_id=assignment_id)
+    if row is None:
+        return None
+    *assignment, expires_at, discarded_at = row
+    return _out(*assignment) if token_live(expires_at, discarded_at, utcnow()) else None
 
 
 async def give_back(session: AsyncSession, worker_id: int, assignment_id: int) -> Assignment:
