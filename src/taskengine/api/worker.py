@@ -195,7 +195,8 @@ class SequenceController(Controller):
         encoded, digest = cached
         # The ETag covers the assignment as shown (its state changes) and the sequence (by its digest).
         etag = '"' + hashlib.blake2b(digest + msgspec.json.encode(assignment), digest_size=16).hexdigest() + '"'
-        if etag in request.headers.get("if-none-match", ""):
+        if_none_match = request.headers.get("if-none-match", "")
+        if etag in if_none_match or if_none_match.strip() == "*":
             return Response(b"", status_code=304, headers={"ETag": etag})
         body = {"assignment": assignment, "tasks": msgspec.Raw(encoded)}
         content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
