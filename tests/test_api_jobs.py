@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from litestar.testing import TestClient
 from taskengine.errors import ErrorCode
 from tests.requesters import make_requester, rating_task
 from tests.test_api_components import assert_error
+from tests.test_api_tasks import when
 
 Client = TestClient  # type: ignore[type-arg]
 HAL = {"Accept": "application/hal+json"}
@@ -28,11 +28,6 @@ JOB_KEYS = [
     "createdAt",
     "archived",
 ]
-
-
-def when(timestamp: str) -> datetime:
-    """A wire timestamp as a datetime (comparing the strings fails when one has no fraction of a second)."""
-    return datetime.fromisoformat(timestamp)
 
 
 def new_job(api: Client, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -4,47 +4,24 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from taskengine.settings import SettingsError, load_settings
-from tests.factories import free_port
+from tests.factories import TASKENGINE, serving
 
 REPO = Path(__file__).resolve().parents[1]
-TASKENGINE = str(Path(sys.executable).with_name("taskengine"))
 
 
 def test_serve_starts_the_service_on_the_given_port_and_data_folder(tmp_path: Path) -> None:
-    port, data = free_port(), tmp_path / "data"
-    env = {**os.environ, "TASKENGINE_DATA_DIR": str(data)}
-    process = subprocess.Popen(
-        [TASKENGINE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "the service did not answer within 30 s"
-                time.sleep(0.1)
-        assert response.status_code == 200 and response.json()["status"] == "ok"
-        assert response.headers["X-API-Version"] == "1.0"
-        assert httpx.get(f"http://127.0.0.1:{port}/components").json()["components"]
+    data = tmp_path / "data"
+    with serving(env={**os.environ, "TASKENGINE_DATA_DIR": str(data)}) as served:
+        assert served.health.status_code == 200 and served.health.json()["status"] == "ok"
+        assert served.health.headers["X-API-Version"] == "1.0"
+        assert httpx.get(f"{served.base}/components").json()["components"]
         assert data.is_dir()
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        process.stdout.close()  # type: ignore[union-attr]
 
 
 def test_bad_setting_stops_with_a_clear_message(tmp_path: Path) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +17,7 @@ from taskengine.api import create_app
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 from tests.databases import sqlite_database
-from tests.factories import free_port
-
-TASKENGINE = str(Path(sys.executable).with_name("taskengine"))
+from tests.factories import serving
 
 
 @pytest.fixture()
@@ -131,40 +126,19 @@ def test_without_sample_media_the_tasks_show_external_urls(
 
 
 def test_serve_demo_prints_the_credentials_and_serves(tmp_path: Path) -> None:
-    port, data = free_port(), tmp_path / "data"
+    data = tmp_path / "data"
     env = {**os.environ, "TASKENGINE_DATA_DIR": str(data)}
     env.pop("TASKENGINE_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [TASKENGINE, "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read().decode()
-                assert time.monotonic() < deadline, "the service did not answer within 30 s"
-                time.sleep(0.1)
-        assert response.status_code == 200
+    with serving("--demo", env=env) as served:
+        assert served.health.status_code == 200
         token = httpx.post(
-            f"http://127.0.0.1:{port}/worker/auth/token/request",
+            f"{served.base}/worker/auth/token/request",
             json={"email": demo.WORKER_EMAIL, "password": demo.WORKER_PASSWORD},
         )
         assert token.status_code == 200, token.text
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        output = process.stdout.read().decode()
-        process.stdout.close()
     for text in (demo.REQUESTER_EMAIL, demo.REQUESTER_PASSWORD, demo.WORKER_EMAIL, demo.WORKER_PASSWORD):
-        assert text in output
-    assert f"http://127.0.0.1:{port}/worker/jobs" in output
+        assert text in served.output
+    assert f"{served.base}/worker/jobs" in served.output
     assert all((data / "media" / name).is_file() for name in demo.SAMPLES)
 
 
