@@ -346,3 +346,20 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
     assert api.post(f"/results/{again.json()['id']}/approve", headers=requester).status_code == 200
     assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.00 USD"}
     ledger_ok(api)
+
+
+def test_reject_then_refill_and_approve_all_pays_every_place(api: Client) -> None:
+    """The reported case: 10 results at 0.25, one rejected, ten more submitted, approve-all finishes it."""
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=10, jobs=1)
+    workers = [make_worker(api, f"w{i}@example.com")[1] for i in range(11)]
+    first = [submit(api, w, started(api, w, campaign, jobs[0])).json() for w in workers[:10]]
+    rejected = api.post(f"/results/{first[0]['id']}/reject", json={"reason": "No"}, headers=requester)
+    assert rejected.status_code == 200
+    assert submit(api, workers[10], started(api, workers[10], campaign, jobs[0])).status_code == 201
+    approved = api.post(f"/campaigns/{campaign}/results/approve-all", headers=requester)
+    assert approved.status_code == 200, approved.text
+    assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
+    # 10 paid results at 0.30 each (0.25 and 20 % commission); nothing left frozen.
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "17.00 USD", "frozen": "0.00 USD"}
+    ledger_ok(api)
