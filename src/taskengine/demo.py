@@ -16,6 +16,7 @@ import msgspec
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.catalogue import url_policy
 from taskengine.db.models import Campaign, Requester, Worker
 from taskengine.domain.accounts import create_requester, credit_requester
 from taskengine.domain.authoring import LocalMediaSizes, create_job, create_task, sequence_of, set_tasks
@@ -172,7 +173,8 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> DemoInfo:
     created = campaign is None
     if campaign is None:
         sizes = LocalMediaSizes(media_dir, settings.base_url)
-        task_ids = [(await create_task(session, owner, body, sizes)).id for body in demo_tasks(media_base)]
+        urls = url_policy(settings)  # the samples live at the service's own URL, which every policy allows
+        task_ids = [(await create_task(session, owner, body, sizes, urls=urls)).id for body in demo_tasks(media_base)]
         job = await create_job(
             session, owner, {"name": "Every component", "description": "One job whose tasks use every component."}
         )
