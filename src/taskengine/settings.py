@@ -152,9 +152,11 @@ def _check_public_url(url: object) -> None:
     # Links and the media URL policy are built on it: it must be a plain origin with an optional path.
     if isinstance(url, str) and url:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or parts.query:
+        plain = not (parts.query or parts.fragment or "@" in parts.netloc or any(c.isspace() for c in url))
+        if parts.scheme not in ("http", "https") or not parts.hostname or not plain:
             raise SettingsError(
-                f"TASKENGINE_PUBLIC_URL must be an http(s) URL without credentials or query, got {url!r}"
+                f"TASKENGINE_PUBLIC_URL must be an http(s) URL without credentials, spaces, query or fragment, "
+                f"got {url!r}"
             )
 
 

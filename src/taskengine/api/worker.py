@@ -13,6 +13,7 @@ from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
+from taskengine.api.representation import href, self_link
 from taskengine.db import remember
 from taskengine.db.models import Task
 from taskengine.domain import review, workers
@@ -147,10 +148,11 @@ class WorkerController(Controller):
             )
             for campaign, job, live, _ in page
         ]
-        links: dict[str, Any] = {"self": {"href": str(request.url.path)}}
+        links: dict[str, Any] = {"self": self_link(request)}
         if more and page:
             last_campaign, _, _, last_position = page[-1]
-            links["next"] = {"href": f"{request.url.path}?limit={limit}&after={last_campaign.id}.{last_position}"}
+            after_value = f"{last_campaign.id}.{last_position}"
+            links["next"] = {"href": href(request.url.path, [("limit", str(limit)), ("after", after_value)])}
         return {"_links": links, "jobs": items}
 
     @post(
