@@ -41,7 +41,7 @@ async def sign_in(
     credentials, problems = convert_collecting(await read_json(request), Credentials)
     if credentials is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
-    await enforce(request, "token", f"{principal}:{credentials.email}")
+    await enforce(request, "token", credentials.email, within=principal)
     ttl = settings(request).token_ttl_seconds
     async with database(request).transaction() as session:
         account = await authenticate(session, credentials.email, credentials.password)

@@ -94,20 +94,25 @@ class RateLimiter:
         url = settings.rate_limit_storage_url
         if not url or url.startswith("memory:"):
             return cls(MemoryStorage(), limits)
-        return cls(*_redis_storage(url), limits=limits)
+        storage, pool = _redis_storage(url)
+        return cls(storage, limits, pool)
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.disconnect()
 
-    async def enforce(self, action: str, address: str, account: str | int | None) -> None:
-        """Count one request; DomainError 429 with Retry-After if the address or the account is over its limit."""
+    async def enforce(self, action: str, address: str, account: str | int | None, within: str = "") -> None:
+        """Count one request; DomainError 429 with Retry-After if the address or the account is over its limit.
+
+        An email is counted however it is spelled (case, spaces); `within` keeps apart accounts of different kinds
+        that share an email (a requester and a worker).
+        """
         what, account_kind, _ = ACTIONS[action]
         limits = self.limits[action]
         checks = [(limits.per_address, "address", address, f"from this address ({address})")]
         if account is not None:
             key = account.strip().casefold() if isinstance(account, str) else str(account)
-            checks.append((limits.per_account, account_kind, key, f"for this {account_kind}"))
+            checks.append((limits.per_account, account_kind, f"{within}:{key}", f"for this {account_kind}"))
         for items, kind, key, whose in checks:
             try:
                 wait = await self._consume(items, (action, kind, key))
@@ -175,11 +180,11 @@ def _redis_storage(url: str) -> tuple[Storage, Any]:
     return storage, pool
 
 
-async def enforce(request: Any, action: str, account: str | int | None = None) -> None:
+async def enforce(request: Any, action: str, account: str | int | None = None, *, within: str = "") -> None:
     """Apply `action`'s limits to this request (nothing when the service runs without rate limits)."""
     limiter: RateLimiter | None = request.app.state.rate_limiter
     if limiter is not None:
-        await limiter.enforce(action, client_address(request), account)
+        await limiter.enforce(action, client_address(request), account, within)
 
 
 # -- OpenAPI ---------------------------------------------------------------------------------------------------
