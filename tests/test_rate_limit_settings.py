@@ -6,13 +6,19 @@ package is installed (`pip install 'taskengine[redis]'`), and are skipped otherw
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from limits import parse
+from limits.aio.storage import MemoryStorage
 from litestar.testing import TestClient
 
 from taskengine.api import create_app
@@ -130,3 +136,31 @@ def test_without_rate_limits_there_is_no_limiter() -> None:
     assert RateLimiter.from_settings(load_settings({}, rate_limits=False)) is None
     memory = RateLimiter.from_settings(load_settings({}))
     assert memory is not None and memory.pool is None
+
+
+@settings(max_examples=60)
+@given(
+    amount=st.integers(1, 6),
+    gaps=st.lists(st.floats(0, 7, allow_nan=False).map(lambda g: round(g, 3)), min_size=1, max_size=25),
+)
+def test_retry_after_is_the_first_whole_second_that_lets_a_request_through(amount: int, gaps: list[float]) -> None:
+    """On a clock we move by hand: wait Retry-After and the request passes; wait a second less and it does not."""
+    clock = [1_000_000.0]
+
+    async def run() -> None:
+        limiter = RateLimiter(MemoryStorage(), {})
+        item = parse(f"{amount}/5 seconds")
+        keys = ("token", "account", "ada")
+        for gap in gaps:
+            clock[0] += gap
+            if await limiter.strategy.hit(item, *keys):
+                continue
+            now, wait = clock[0], await limiter._wait(item, keys)
+            clock[0] = now + wait - 1
+            assert wait == 1 or not await limiter.strategy.test(item, *keys), (now, wait)
+            clock[0] = now + wait
+            assert await limiter.strategy.test(item, *keys), (now, wait)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: clock[0])
+        asyncio.run(run())

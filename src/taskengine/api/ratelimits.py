@@ -151,7 +151,7 @@ class RateLimiter:
             wait = left - (limit - current) * window / previous  # the previous window's share falls far enough
         else:
             wait = left + window * (1 - limit / max(current, 1))  # then the current window's, once it is previous
-        return max(1, math.ceil(wait))
+        return max(1, math.ceil(wait + 0.001))  # at exactly `wait` the count is still at the limit: round past it
 
 
 def _redis_storage(url: str) -> tuple[Storage, Any]:
@@ -173,7 +173,8 @@ def _redis_storage(url: str) -> tuple[Storage, Any]:
             implementation="redispy",
             key_prefix="taskengine",
             wrap_exceptions=True,
-            connection_pool=pool,
+            # Our pool, so the app can close it; limits passes it to redis, though it types options as scalars.
+            connection_pool=pool,  # type: ignore[arg-type]
         )
     except ConfigurationError as exc:
         raise SettingsError(f"TASKENGINE_RATE_LIMIT_STORAGE_URL cannot be used: {exc}") from None
