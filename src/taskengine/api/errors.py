@@ -41,7 +41,7 @@ def error_response(
 
 
 def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
-    return error_response(exc.code, exc.description, body=exc.body())
+    return error_response(exc.code, exc.description, body=exc.body(), headers=exc.headers)
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:

@@ -38,6 +38,7 @@ from taskengine.engine._fields import (
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
 from taskengine.engine._problems import Problem, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
+from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
 __all__ = [
     "AAC_BYTES_PER_SECOND",
@@ -58,6 +59,7 @@ __all__ = [
     "ComponentDefinition",
     "Count",
     "Engine",
+    "HostError",
     "HttpUrl",
     "Identifier",
     "JsonInputError",
@@ -72,6 +74,7 @@ __all__ = [
     "Result",
     "Rule",
     "Seconds",
+    "UrlPolicy",
     "below",
     "component_schemas",
     "default_engine",
@@ -80,6 +83,7 @@ __all__ = [
     "duplicates",
     "media_url_problems",
     "media_url_rule",
+    "parse_authority",
     "parse_json",
 ]
 

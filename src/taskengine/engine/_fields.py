@@ -7,6 +7,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from taskengine.engine._problems import describe_pattern
+from taskengine.engine._urls import URL_MARK
 
 MAX_URL_LENGTH = 2048
 MAX_LABEL_LENGTH = 200
@@ -33,9 +34,13 @@ HttpUrl = Annotated[
         max_length=MAX_URL_LENGTH,
         description="an http:// or https:// URL",
         examples=["https://example.com/picture.jpg"],
+        extra={URL_MARK: True},
     ),
 ]
-"""An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused."""
+"""An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused.
+
+Its mark in `extra` makes the engine apply the task's URL policy (no internal hosts, no credentials) to the field.
+"""
 
 MediaUrl = Annotated[
     str,
