@@ -23,6 +23,7 @@ from limits.errors import ConfigurationError, StorageError
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, OpenAPIType, Operation, Schema
 
+from taskengine.domain.accounts import canonical_email
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 from taskengine.settings import Settings, SettingsError
 
@@ -104,14 +105,14 @@ class RateLimiter:
     async def enforce(self, action: str, address: str, account: str | int | None, within: str = "") -> None:
         """Count one request; DomainError 429 with Retry-After if the address or the account is over its limit.
 
-        An email is counted however it is spelled (case, spaces); `within` keeps apart accounts of different kinds
-        that share an email (a requester and a worker).
+        An email is counted however it is spelled (as accounts look it up); `within` keeps apart accounts of
+        different kinds that share an email (a requester and a worker).
         """
         what, account_kind, _ = ACTIONS[action]
         limits = self.limits[action]
         checks = [(limits.per_address, "address", address, f"from this address ({address})")]
         if account is not None:
-            key = account.strip().casefold() if isinstance(account, str) else str(account)
+            key = canonical_email(account) if isinstance(account, str) else str(account)
             checks.append((limits.per_account, account_kind, f"{within}:{key}", f"for this {account_kind}"))
         for items, kind, key, whose in checks:
             try:
