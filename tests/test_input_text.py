@@ -122,7 +122,7 @@ def test_a_repeated_token_is_refused_on_every_route(api: Client) -> None:
     assert scene.snapshot() == before
 
 
-def _asgi_get(api: Client, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+def asgi_get(api: Client, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
     """GET `path` straight through the ASGI app, with headers exactly as given (repeats kept apart, as servers do)."""
     scope = {
         "type": "http",
@@ -160,11 +160,11 @@ def test_a_token_header_sent_twice_is_refused_on_the_quick_path_too(api: Client)
     scene = Scene(api)
     worker = scene.a["X-Auth-Token"].encode()
     sequence = f"/worker/assignments/{scene.assignment(scene.a_working)}"
-    one = _asgi_get(api, sequence, [(b"x-auth-token", worker)])
+    one = asgi_get(api, sequence, [(b"x-auth-token", worker)])
     assert one[0] == 200, one
     for path, token in ((sequence, worker), ("/tasks", scene.requester["X-Auth-Token"].encode())):
         for second in (token, b"other"):
-            status, body = _asgi_get(api, path, [(b"x-auth-token", token), (b"x-auth-token", second)])
+            status, body = asgi_get(api, path, [(b"x-auth-token", token), (b"x-auth-token", second)])
             assert status == 400, (path, status, body)
             error = json.loads(body)
             assert error["code"] == ErrorCode.BAD_REQUEST.code and "X-Auth-Token" in error["description"]

@@ -8,6 +8,7 @@ than a file name may be) raises there and answers 500. Media names are ours and 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from litestar.exceptions import NotFoundException
 
@@ -25,7 +26,8 @@ async def refuse_unsafe_media_path(request: AnyRequest) -> None:
     """before_request of the /media router: 404 for names that are not plain file names."""
     raw: bytes = request.scope.get("raw_path") or request.scope["path"].encode("utf-8", "surrogateescape")
     path: str = request.scope["path"]  # decoded, relative to /media
-    segments = path.split("/")
+    # Segments as sent too: a server or client may have resolved dot segments in `path` but not in the raw path.
+    segments = [*path.split("/"), *unquote(raw.decode("latin-1")).split("/")]
     if (
         len(raw) > MAX_PATH_BYTES
         or _ENCODED.search(raw)
