@@ -21,7 +21,7 @@ from litestar.enums import ScopeType
 from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseStartEvent, HTTPScope, Receive, Scope, Send
 
-from taskengine.api.path_ids import check_path_ids
+from taskengine.api.path_ids import check_ids_at, id_positions
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
@@ -29,21 +29,23 @@ _TOKEN_HEADER = b"x-auth-token"
 
 
 def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
-    tokens = 0
-    for name, value in headers:
-        if name == _TOKEN_HEADER:
-            tokens += 1 + value.count(b",")
-        if b"\x00" in value:
-            header = name.decode("latin-1")
-            raise DomainError(
-                ErrorCode.BAD_REQUEST,
-                f"the {header} header must not contain the NUL character",
-                [Problem(header, "must not contain the NUL character")],
-            )
-    if tokens > 1:
+    if not headers:
+        return
+    # Whole-list operations rather than a loop per header: this runs on every request, the polled ones included.
+    names, values = zip(*headers, strict=True)
+    if b"\x00" in b"\n".join(values):
+        header = next(name for name, value in headers if b"\x00" in value).decode("latin-1")
         raise DomainError(
             ErrorCode.BAD_REQUEST,
-            f"send one X-Auth-Token header with one token; this request has {tokens}",
+            f"the {header} header must not contain the NUL character",
+            [Problem(header, "must not contain the NUL character")],
+        )
+    tokens = names.count(_TOKEN_HEADER)
+    if tokens > 1 or (tokens == 1 and b"," in values[names.index(_TOKEN_HEADER)]):
+        sent = sum(1 + value.count(b",") for name, value in headers if name == _TOKEN_HEADER)
+        raise DomainError(
+            ErrorCode.BAD_REQUEST,
+            f"send one X-Auth-Token header with one token; this request has {sent}",
             [Problem("X-Auth-Token", "must be sent once")],
         )
 
@@ -76,8 +78,8 @@ def check_query(query: bytes) -> None:
 
 
 class _Route(NamedTuple):
-    template: str
-    """The path with parameter types ("/tasks/{task_id:int}"), where the router's scope has only names."""
+    ids: tuple[tuple[int, str], ...]
+    """Where the path's ids are, from its template with types ("/tasks/{task_id:int}"): the scope has only names."""
     allow: bytes | None
     """Every method the path has, for OPTIONS."""
 
@@ -85,8 +87,8 @@ class _Route(NamedTuple):
 def _route(app: Any, path_format: str) -> _Route:
     for route in app.routes:
         if isinstance(route, HTTPRoute) and route.path_format == path_format:
-            return _Route(route.path, ", ".join(sorted(route.methods)).encode())
-    return _Route(path_format, None)
+            return _Route(id_positions(route.path), ", ".join(sorted(route.methods)).encode())
+    return _Route((), None)
 
 
 class InputGuard:
@@ -119,7 +121,8 @@ class InputGuard:
         route = self._routes.get(path_format)
         if route is None:
             route = self._routes[path_format] = _route(scope["app"], path_format)
-        check_path_ids(route.template, path)
+        if route.ids:
+            check_ids_at(route.ids, path)
         if scope["method"] == "OPTIONS" and route.allow is not None:
             start: HTTPResponseStartEvent = {
                 "type": "http.response.start",

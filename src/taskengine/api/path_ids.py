@@ -51,14 +51,19 @@ def check_id(name: str, text: str) -> int:
     return int(digits)
 
 
-def check_path_ids(template: str, path: str) -> None:
-    """Check every `{x:int}` segment of `path`, which the router matched to `template`."""
-    shape = _shape(template)
-    if not any(kind == "int" for _, kind in shape):
-        return
-    for (name, kind), segment in zip(shape, _segments(path), strict=False):
-        if kind == "int":
-            check_id(name, segment)
+def id_positions(template: str) -> tuple[tuple[int, str], ...]:
+    """(segment index, parameter name) of every `{x:int}` segment of `template`."""
+    return tuple((i, name) for i, (name, kind) in enumerate(_shape(template)) if kind == "int")
+
+
+def check_ids_at(positions: tuple[tuple[int, str], ...], path: str) -> None:
+    """Check the id segments of `path` at `positions` (from `id_positions` of the template the router matched)."""
+    segments = _segments(path)
+    for index, name in positions:
+        text = segments[index]
+        # The usual id passes on these tests alone; `check_id` says what is wrong with any other.
+        if not (text.isdigit() and text.isascii() and len(text) <= _MAX_DIGITS and 0 < int(text) <= MAX_ID):
+            check_id(name, text)
 
 
 def check_unrouted(templates: Iterable[str], path: str) -> None:
