@@ -32,14 +32,15 @@ MALFORMED: dict[str, Callable[[int], str]] = {
     "arabic-indic digits": lambda i: str(i).translate(_ARABIC_INDIC),
     "full-width digits": lambda i: str(i).translate(_FULL_WIDTH),
     "hexadecimal": lambda i: hex(i),
-    "minus sign": lambda i: f"-{i}",
+    "plus and minus": lambda i: f"+-{i}",
+    "minus inside": lambda i: f"1-{i}",
     "decimal point": lambda i: f"{i}.0",
     "exponent": lambda i: f"{i}e0",
     "letters": lambda i: f"{i}abc",
     "NUL": lambda i: f"{i}%00",
 }
-# Plain digits, but beyond what an id column holds: 404, never a database error or invented data.
-OUT_OF_RANGE = ("0", "00", str(MAX_ID + 1), str(2**32), str(2**63), str(2**64), "9" * 30, "1" * 5000)
+# Plain digits (a minus sign allowed), but beyond what an id column holds: 404, never a database error or invented data.
+OUT_OF_RANGE = ("0", "00", "-0", "-1", str(-(2**63)), str(MAX_ID + 1), str(2**32), str(2**63), "9" * 30, "1" * 5000)
 
 
 def routes_with_ids(api: Client) -> list[tuple[str, str]]:
