@@ -94,7 +94,7 @@ def _order_keys(model: Any, order: Sequence[str]) -> list[tuple[Any, bool]]:
             choices = ", ".join(ORDER_FIELDS)
             raise DomainError(
                 ErrorCode.INVALID_PARAMETER,
-                f"order: {name!r} is not one of {choices} (prefix '-' for descending)",
+                f"order: {name[:40]!r} is not one of {choices} (prefix '-' for descending)",
                 [Problem("order", f"must be one of {choices}, optionally prefixed with '-'")],
             )
         keys.append((getattr(model, ORDER_FIELDS[name]), descending))
