@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
@@ -10,6 +11,10 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Problem, Result, Rule
 
 Number = Annotated[float, Meta(ge=-1e9, le=1e9)]
+
+MAX_STEPS = 1_000_000
+"""The most steps a range may hold, (max - min) / step: more no one taps through, and a step so small that the
+count leaves float range (5e-324 over any range makes it infinite) would break the grid arithmetic."""
 
 
 class StepperAttributes(Attributes):
@@ -24,9 +29,23 @@ class StepperResult(Result):
 
 
 def on_grid(value: float, origin: float, step: float) -> bool:
-    """Whether `value` is `origin` plus a whole number of `step`s, allowing for float rounding."""
+    """Whether `value` is `origin` plus a whole number of `step`s, allowing for float rounding.
+
+    Never raises: a count beyond float range (which the grid-size rule keeps out of stored tasks) is off the grid.
+    """
     steps = (value - origin) / step
+    if not math.isfinite(steps):
+        return False
     return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
+
+
+def _step_count(attrs: StepperAttributes) -> float:
+    return (attrs.max - attrs.min) / attrs.step
+
+
+def _fine_grid(attrs: StepperAttributes) -> bool:
+    """Whether the range holds more than MAX_STEPS steps (min below max; the count may be infinite)."""
+    return not _step_count(attrs) <= MAX_STEPS
 
 
 def _range(attrs: StepperAttributes) -> Iterator[Problem]:
@@ -36,8 +55,19 @@ def _range(attrs: StepperAttributes) -> Iterator[Problem]:
         yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})")
 
 
+def _grid_size(attrs: StepperAttributes) -> Iterator[Problem]:
+    if attrs.min < attrs.max and _fine_grid(attrs):
+        smallest = (attrs.max - attrs.min) / MAX_STEPS
+        yield Problem(
+            "step",
+            f"must be at least {smallest:g}: the range from min to max may hold at most {MAX_STEPS:,} steps, "
+            f"this step makes {_step_count(attrs):.3g}",
+        )
+
+
 def _start(attrs: StepperAttributes) -> Iterator[Problem]:
-    if attrs.start is None or attrs.min >= attrs.max:
+    # A range that breaks another rule is reported there; its grid is not worth checking against.
+    if attrs.start is None or attrs.min >= attrs.max or _fine_grid(attrs):
         return
     if not attrs.min <= attrs.start <= attrs.max:
         yield Problem("start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})")
@@ -68,12 +98,17 @@ def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence
 COMPONENT = ComponentDefinition(
     name="Stepper",
     description="A number picked from [`min`, `max`] with up and down arrows, moving by `step` (default 1) "
-    "from `start` (default `min`). Every value the worker can reach is `min` plus a whole number of steps.",
+    "from `start` (default `min`). Every value the worker can reach is `min` plus a whole number of steps; "
+    f"the range holds at most {MAX_STEPS:,} steps ((max - min) / step).",
     attributes=StepperAttributes,
     result=StepperResult,
     example={"min": 0, "max": 10, "step": 0.5, "start": 5},
     example_result={"result": 7.5},
-    attribute_rules=(Rule("min-below-max", _range), Rule("start-in-range-on-grid", _start)),
+    attribute_rules=(
+        Rule("min-below-max", _range),
+        Rule("grid-not-too-fine", _grid_size),
+        Rule("start-in-range-on-grid", _start),
+    ),
     result_rules=(
         Narrowing("result-in-range", _result_in_range),
         Rule("result-on-grid", _result_on_grid, when=lambda attrs: not exact_grid(attrs)),
@@ -83,6 +118,8 @@ COMPONENT = ComponentDefinition(
         BadExample("attributes", "schema", {"min": 0, "max": 10, "step": 0}, "step"),
         BadExample("attributes", "min-below-max", {"min": 5, "max": 5}, "max"),
         BadExample("attributes", "min-below-max", {"min": 0, "max": 1, "step": 2}, "step"),
+        BadExample("attributes", "grid-not-too-fine", {"min": 0, "max": 10, "step": 1e-6}, "step"),
+        BadExample("attributes", "grid-not-too-fine", {"min": -1e9, "max": 1e9, "step": 5e-324}, "step"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "start": 11}, "start"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "step": 2, "start": 3}, "start"),
         BadExample("result", "result-in-range", {"result": 10.5}, "result"),

@@ -23,7 +23,9 @@ from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.groups import GroupController
 from taskengine.api.headers import add_standard_headers
 from taskengine.api.health import health
+from taskengine.api.inputs import InputGuard
 from taskengine.api.jobs import JobController
+from taskengine.api.media_paths import refuse_unsafe_media_path
 from taskengine.api.preview import preview_markdown
 from taskengine.api.ratelimits import RateLimiter
 from taskengine.api.results import ResultController
@@ -97,10 +99,13 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     media = settings.data_dir / "media"
     media.mkdir(parents=True, exist_ok=True)
     # Local media (samples, and uploads once they exist) are public files under /media/.
-    media_files = create_static_files_router(path="/media", directories=[media], include_in_schema=False)
+    media_files = create_static_files_router(
+        path="/media", directories=[media], include_in_schema=False, before_request=refuse_unsafe_media_path
+    )
     return Litestar(
         route_handlers=[*ROUTES, media_files],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[InputGuard],
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

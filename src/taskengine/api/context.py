@@ -47,7 +47,12 @@ async def transaction(request: AnyRequest, *, write: bool = True) -> AsyncIterat
 
 
 async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar runs a sync guard in a thread
-    """Guard: a request without a token is refused before its body is read (checked fully in `as_requester`)."""
+    """Guard: a request without a token is refused before its body is read (checked fully in `as_requester`).
+
+    OPTIONS passes: it only tells which methods a path has, and a client asks it before it has any token.
+    """
+    if connection.scope.get("method") == "OPTIONS":
+        return
     if not connection.headers.get("x-auth-token"):
         raise DomainError(ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header")
 

@@ -17,6 +17,7 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from sqlalchemy.exc import IntegrityError
 
+from taskengine.api.path_ids import check_unrouted
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
 log = logging.getLogger("taskengine.api")
@@ -48,6 +49,11 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
     if isinstance(exc, RequestEntityTooLarge):
         code, description = ErrorCode.BODY_TOO_LARGE, "the request body exceeds the configured limit"
     elif isinstance(exc, NotFoundException):
+        if "route_handler" not in request.scope:  # no route took the path: perhaps only its ids kept it out
+            try:
+                check_unrouted((route.path for route in request.app.routes), request.scope["path"])
+            except DomainError as refused:
+                return _domain(request, refused)
         code, description = ErrorCode.NOT_FOUND, "no resource at this path"
     elif isinstance(exc, MethodNotAllowedException):
         code, description = ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on {request.url.path}"

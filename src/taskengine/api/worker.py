@@ -15,12 +15,13 @@ from taskengine.api.context import AnyRequest, as_worker, database, requires_tok
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.api.representation import href, self_link
 from taskengine.db import remember
-from taskengine.db.models import Task
+from taskengine.db.models import MAX_ID, Task
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
 from taskengine.domain.money import from_micros
+from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -103,6 +104,18 @@ def _encoded_tasks(tasks: list[Task], media_type: str) -> bytes:
     return msgspec.msgpack.encode(msgspec.json.decode(encoded)) if media_type == MSGPACK else encoded
 
 
+def _market_cursor(after: str) -> tuple[int, int]:
+    """(campaign id, position) from a market cursor; 400 for numbers no row holds (PostgreSQL refuses them)."""
+    campaign_id, position = (int(part) for part in after.split("."))
+    if not (campaign_id <= MAX_ID and position <= MAX_ID):
+        raise DomainError(
+            ErrorCode.INVALID_PARAMETER,
+            "after: not a cursor from this list; follow the _links of a previous page",
+            [Problem("after", "is not a valid cursor")],
+        )
+    return campaign_id, position
+
+
 class WorkerController(Controller):
     path = "/worker"
     tags = ["worker"]
@@ -121,9 +134,11 @@ class WorkerController(Controller):
         self,
         request: AnyRequest,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
-        after: Annotated[str | None, Parameter(max_length=40, pattern=r"^\d{1,10}\.\d{1,10}$")] = None,
+        after: Annotated[
+            str | None, Parameter(max_length=40, pattern=r"^[0-9]{1,10}\.[0-9]{1,10}$", description="from _links.next")
+        ] = None,
     ) -> dict[str, Any]:
-        cursor = tuple(int(part) for part in after.split(".")) if after else None
+        cursor = _market_cursor(after) if after else None
         async with as_worker(request) as (session, worker_id):
             await workers.expire_assignments(session)  # freed places show before any sweep
             rows = await workers.market(session, worker_id, limit + 1, cursor)  # type: ignore[arg-type]

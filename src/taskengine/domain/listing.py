@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -15,7 +15,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID
-from taskengine.engine import Problem
+from taskengine.domain.dates import naive_utc
+from taskengine.engine import Problem, parse_json
 from taskengine.errors import DomainError, ErrorCode
 
 ORDER_FIELDS = {"id": "id", "name": "name", "createdAt": "created_at", "lastModifiedAt": "last_modified_at"}
@@ -65,14 +66,14 @@ def _cursor_value(value: Any, column: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise ValueError
-    moment = datetime.fromisoformat(value)
     # Rows hold naive UTC; a zoned time (from a hand-made cursor) must be compared as such.
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return naive_utc(datetime.fromisoformat(value))
 
 
 def _decode_cursor(cursor: str, columns: Sequence[Any], parameter: str) -> list[Any]:
     try:
-        values = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        # The guards of a request body apply: a hand-made cursor may hold NUL, huge integers or deep nesting.
+        values = parse_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError
         return [_cursor_value(v, col) for v, col in zip(values, columns, strict=True)]
@@ -93,7 +94,7 @@ def _order_keys(model: Any, order: Sequence[str]) -> list[tuple[Any, bool]]:
             choices = ", ".join(ORDER_FIELDS)
             raise DomainError(
                 ErrorCode.INVALID_PARAMETER,
-                f"order: {name!r} is not one of {choices} (prefix '-' for descending)",
+                f"order: {name[:40]!r} is not one of {choices} (prefix '-' for descending)",
                 [Problem("order", f"must be one of {choices}, optionally prefixed with '-'")],
             )
         keys.append((getattr(model, ORDER_FIELDS[name]), descending))

@@ -49,6 +49,8 @@ def parse_json(data: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     except RecursionError:
         raise JsonInputError(f"JSON is nested too deeply (at most {max_depth} levels)") from None
     except msgspec.DecodeError as exc:
+        if str(exc).startswith("Integer value out of range"):  # thousands of digits: refused before any arithmetic
+            raise JsonInputError("integers must fit in 64 bits") from None
         raise JsonInputError(f"body is not valid JSON: {str(exc).removeprefix('JSON is malformed: ')}") from None
     except msgspec.ValidationError as exc:  # numbers outside double range
         raise JsonInputError(f"body has an unusable value: {str(exc)[:1].lower()}{str(exc)[1:]}") from None

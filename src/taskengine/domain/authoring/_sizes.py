@@ -24,10 +24,13 @@ class LocalMediaSizes:
     def size_of(self, url: str) -> int | None:
         if not url.startswith(self.prefix):
             return None
-        path = (self.root / url[len(self.prefix) :].split("?", 1)[0]).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        try:
+            path = (self.root / url[len(self.prefix) :].split("?", 1)[0]).resolve()
+            if not path.is_relative_to(self.root) or not path.is_file():
+                return None
+            return path.stat().st_size
+        except (OSError, ValueError):  # a name too long for the file system, a NUL: no such file of ours
             return None
-        return path.stat().st_size
 
 
 def task_sizes(engine: Engine, task: Any, media: MediaSizes) -> tuple[int, int]:

@@ -168,11 +168,19 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
     cursor = query.after or query.before
     if cursor is not None:
         try:
+            # ASCII digits only: int() would also take "+1", " 1" or other scripts' digits for the same position.
+            if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= len(str(MAX_ID))):
+                raise ValueError
             position = int(cursor)
             if not 0 <= position <= MAX_ID:
                 raise ValueError
         except ValueError:
-            raise DomainError(ErrorCode.INVALID_PARAMETER, "after/before: not a cursor from this list") from None
+            parameter = "after" if forward else "before"
+            raise DomainError(
+                ErrorCode.INVALID_PARAMETER,
+                f"{parameter}: not a cursor from this list; follow the _links of a previous page",
+                [Problem(parameter, "is not a valid cursor")],
+            ) from None
         statement = statement.where(CampaignJob.position > position if forward else CampaignJob.position < position)
     order = CampaignJob.position.asc() if forward else CampaignJob.position.desc()  # type: ignore[attr-defined]
     rows = list((await session.exec(statement.order_by(order).limit(query.limit + 1))).all())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+
+from taskengine.domain.dates import naive_utc
 
 _DURATION = re.compile(r"^\s*(\d{1,7})\s*([a-z]+)\s*$")
 _UNITS = {
@@ -38,6 +40,4 @@ def parse_date(text: str) -> datetime:
         moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
         raise ValueError(f"{text[:40]!r} is not a date like 2018-03-14T03:14 or 2018-03-14T03:14:00Z") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return naive_utc(moment)

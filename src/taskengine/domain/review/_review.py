@@ -121,6 +121,12 @@ async def get_result(session: AsyncSession, owner_id: int, result_id: int, *, fo
     return row
 
 
+async def _known_worker(session: AsyncSession, worker_id: int) -> None:
+    """404 for an id that names no worker: figures and approvals are never made up for a worker who is not there."""
+    if not 0 < worker_id <= MAX_ID or await session.get(Worker, worker_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no worker with id {worker_id}")
+
+
 def _expect_in_review(row: JobResult) -> None:
     if row.state != "InReview":
         raise DomainError(
@@ -210,6 +216,7 @@ async def approve_all(
     campaign = await _owned_campaign(session, owner_id, campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == "InReview")
     if worker_id is not None:
+        await _known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
     for row in rows:
@@ -242,6 +249,8 @@ async def worker_results(
     limit: int,
 ) -> tuple[WorkerFigures, list[JobResult]]:
     """One worker's results in the campaign, and the worker's figures."""
+    await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign answers 404 before the worker
+    await _known_worker(session, worker_id)
     rows = await list_results(
         session, owner_id, campaign_id, state=state, since=since, limit=limit, worker_id=worker_id
     )

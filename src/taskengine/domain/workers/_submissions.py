@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.db import cached
 from taskengine.db.models import JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
+from taskengine.domain.dates import naive_utc
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, default_engine
 from taskengine.engine._problems import convert_collecting
@@ -51,7 +52,9 @@ async def submit(
 ) -> tuple[JobResult, bool]:
     """Store the result of a working assignment; (the result, whether it was new). Resending is harmless."""
     submission, problems = convert_collecting(body, SubmissionIn)
-    if submission is None:
+    if submission is not None:
+        problems = _in_utc(submission)
+    if submission is None or problems:
         raise DomainError(ErrorCode.INVALID_RESULT, "the result is invalid", problems)
     body_hash = _fingerprint(submission)
     assignment = await get_assignment(session, worker_id, assignment_id, for_update=True)
@@ -155,6 +158,20 @@ def _fingerprint(submission: SubmissionIn) -> str:
 def _naive(moment: datetime) -> datetime:
     """UTC without tzinfo, as rows hold it; a time without a zone is taken as UTC."""
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _in_utc(submission: SubmissionIn) -> list[Problem]:
+    """Every time of `submission` put in UTC in place (no zone means UTC), so times sent with and without a zone
+    compare and are stored alike; problems for those UTC cannot hold (an edge date with a zone leaves the years
+    1 to 9999)."""
+    problems = []
+    for i, answer in enumerate(submission.task_results):
+        for attribute, wire in (("started_at", "startedAt"), ("completed_at", "completedAt")):
+            try:
+                setattr(answer, attribute, naive_utc(getattr(answer, attribute)).replace(tzinfo=UTC))
+            except ValueError as exc:
+                problems.append(Problem(f"taskResults[{i}].{wire}", str(exc)))
+    return problems
 
 
 def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]]:
