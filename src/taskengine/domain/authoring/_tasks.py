@@ -8,7 +8,7 @@ import msgspec
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.catalogue import check_task
+from taskengine.catalogue import check_task_off_loop
 from taskengine.db.models import JobTask, Task
 from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._sizes import MediaSizes, task_sizes
@@ -27,7 +27,7 @@ def _fill(row: Task, definition: Any, media: MediaSizes) -> None:
 
 async def create_task(session: AsyncSession, owner_id: int, body: Any, media: MediaSizes) -> Task:
     """A new task from a definition the component engine accepts (422 listing every problem otherwise)."""
-    definition = check_task(body)
+    definition = await check_task_off_loop(body)
     row = Task(owner_id=owner_id, name=definition.name, components="[]")
     _fill(row, definition, media)
     session.add(row)
@@ -47,7 +47,7 @@ async def update_task(session: AsyncSession, owner_id: int, task_id: int, body: 
     """Replace the task's definition; a published task is read-only."""
     row = await get_task(session, owner_id, task_id, for_update=True)
     ensure_editable(row, "task", "/tasks")
-    _fill(row, check_task(body), media)
+    _fill(row, await check_task_off_loop(body), media)
     touch(row)
     session.add(row)
     await session.flush()
