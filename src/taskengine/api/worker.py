@@ -195,9 +195,14 @@ class SequenceController(Controller):
         encoded, digest = cached
         # The ETag covers the assignment as shown (its state changes) and the sequence (by its digest).
         etag = '"' + hashlib.blake2b(digest + msgspec.json.encode(assignment), digest_size=16).hexdigest() + '"'
+        # The phone's own HTTP cache may keep its worker's sequence (private: no shared cache may) and must ask
+        # each time (no-cache), which costs a bodiless 304 while nothing changed; no-store would forbid keeping
+        # the copy that makes the 304 useful. A 304 repeats these headers, so the kept copy stays fresh (RFC 9111).
+        # Vary: one URL answers JSON or MessagePack, and to whoever's token it carries.
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token"}
         if_none_match = request.headers.get("if-none-match", "")
         if etag in if_none_match or if_none_match.strip() == "*":
-            return Response(b"", status_code=304, headers={"ETag": etag})
+            return Response(b"", status_code=304, headers=headers)
         body = {"assignment": assignment, "tasks": msgspec.Raw(encoded)}
         content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
-        return Response(content, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+        return Response(content, media_type=media_type, headers=headers)

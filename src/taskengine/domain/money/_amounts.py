@@ -22,6 +22,8 @@ Anything longer is refused before it is parsed, so a megabyte of digits costs no
 
 def _shown(amount: object) -> str:
     """`amount` as error messages quote it: its repr, cut short (a client may send a megabyte)."""
+    if isinstance(amount, int) and amount.bit_length() > 128:  # printing a huge int costs time, and may refuse
+        return f"an integer of {amount.bit_length()} bits"
     text = repr(amount)
     return text if len(text) <= MAX_AMOUNT_CHARS + 2 else text[:MAX_AMOUNT_CHARS] + "..."
 
