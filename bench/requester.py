@@ -126,6 +126,7 @@ def main() -> None:
             "TASKENGINE_DATA_DIR": data,
             "TASKENGINE_DATABASE_URL": args.database_url,
             "TASKENGINE_LOG_LEVEL": "warning",
+            "TASKENGINE_RATE_LIMITS": "false",  # one client makes every request; the bench measures the service
         }
         subprocess.run(
             [executable, "requesters", "create", "--email", "bench@example.com", "--password", PASSWORD],

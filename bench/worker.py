@@ -502,7 +502,13 @@ def main() -> None:
         if part not in args.parts:
             continue
         with tempfile.TemporaryDirectory() as data, ExitStack() as stack:
-            env = {**os.environ, "TASKENGINE_DATA_DIR": data, "TASKENGINE_LOG_LEVEL": "warning"}
+            # Rate limits off: the benchmark measures the service, and one client makes every request.
+            env = {
+                **os.environ,
+                "TASKENGINE_DATA_DIR": data,
+                "TASKENGINE_LOG_LEVEL": "warning",
+                "TASKENGINE_RATE_LIMITS": "false",
+            }
             # (b) is about PostgreSQL and makes its own database; (a) and (c) run on --database.
             if part != "b" and args.database == "postgresql":
                 env["TASKENGINE_DATABASE_URL"] = stack.enter_context(_throwaway_database(args.postgres))

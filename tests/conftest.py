@@ -39,7 +39,9 @@ def engine() -> Engine:
 def client(tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
     """A client of an app on a fresh SQLite file, for tests that do not care which database."""
     url = sqlite_database(str(tmp_path))
-    app = create_app(load_settings({}, data_dir=tmp_path, database_url=url, max_body_bytes=256 * 1024), sweeper=False)
+    # Rate limits off: tests sign in often, all from one address; tests/test_rate_limits.py sets its own.
+    settings = load_settings({}, data_dir=tmp_path, database_url=url, max_body_bytes=256 * 1024, rate_limits=False)
+    app = create_app(settings, sweeper=False)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -64,7 +66,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture()
 def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
     """A client of an app on each real database (run once per backend)."""
-    settings = load_settings({}, data_dir=tmp_path, database_url=database_url, max_body_bytes=512 * 1024)
+    settings = load_settings(
+        {}, data_dir=tmp_path, database_url=database_url, max_body_bytes=512 * 1024, rate_limits=False
+    )
     app = create_app(settings, sweeper=False)
     with TestClient(app) as test_client:
         try:

@@ -164,8 +164,10 @@ def test_local_media_counts_its_file_size_and_external_urls_count_nothing(api: C
     twice = create(api, headers, image_task(media_url(api, "photo.jpg"), media_url(api, "photo.jpg")))
     assert twice["resourcesSizeBytes"] == 5000  # the phone downloads one url once
 
+    # Same path, another origin: not our media. (Another port of our own loopback host is refused outright now;
+    # tests/test_media_url_policy.py checks that.)
     external = create(
-        api, headers, image_task("https://example.com/photo.jpg", "http://127.0.0.1:9999/media/photo.jpg")
+        api, headers, image_task("https://example.com/photo.jpg", "http://media.example.net:9999/media/photo.jpg")
     )
     assert external["resourcesSizeBytes"] == 0 and external["resourcesSize"] == "0 B"
 

@@ -169,7 +169,7 @@ def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
     assert_error(api.get(f"/campaigns/{campaign}/results", headers=other), 404, ErrorCode.NOT_FOUND)
 
 
-def test_reject_releases_the_money_and_the_place(api: Client) -> None:
+def test_reject_reopens_the_place_and_keeps_its_money_for_the_next_worker(api: Client) -> None:
     requester = make_requester(api, credit="20")
     campaign, jobs = published(api, requester, results=1, jobs=1)
     _, ada = make_worker(api)
@@ -180,8 +180,15 @@ def test_reject_releases_the_money_and_the_place(api: Client) -> None:
     assert_error(api.post(f"/results/{result['id']}/reject", json={}, headers=requester), 422, ErrorCode.INVALID_BODY)
     rejected = api.post(f"/results/{result['id']}/reject", json={"reason": "Blurry"}, headers=requester)
     assert rejected.status_code == 200 and rejected.json()["reason"] == "Blurry"
-    assert api.get("/me", headers=requester).json()["balance"] == {"available": "20.00 USD", "frozen": "0.00 USD"}
+    # The place is open again, and the money for it stays frozen: the next result must be payable.
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.30 USD"}
     assert [j["jobId"] for j in api.get("/worker/jobs", headers=bob).json()["jobs"]] == jobs
+    ledger_ok(api)
+    refill = submit(api, bob, started(api, bob, campaign, jobs[0])).json()
+    approved = api.post(f"/results/{refill['id']}/approve", headers=requester)
+    assert approved.status_code == 200, approved.text
+    assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.00 USD"}
     ledger_ok(api)
 
 
@@ -312,7 +319,8 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
     assert again.json()["taskResults"][0]["components"][2]["result"] == {"rating": 5.0}
     assert api.get("/worker/me", headers=worker).json()["reputation"]["global"] == 100.0
 
-    # A second job soft-rejected and not redone in time: the result expires and its money returns.
+    # A second job soft-rejected and not redone in time: the result expires and its place reopens, its money
+    # still frozen for whoever fills it; cancelling the campaign then returns everything not held by live work.
     second = started(api, worker, campaign, jobs[1])
     other = submit(api, worker, second, {**answers(second), "id": "b"}).json()
     api.post(f"/results/{other['id']}/soft-reject", json={"reason": "Again", "until": until}, headers=requester)
@@ -330,5 +338,28 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
 
     api.blocking_portal.call(run_out)
     assert api.get(f"/results/{other['id']}", headers=requester).json()["state"] == "Expired"
-    assert frozen_before == "0.60 USD" and api.get("/me", headers=requester).json()["balance"]["frozen"] == "0.30 USD"
+    assert frozen_before == "0.60 USD" and api.get("/me", headers=requester).json()["balance"]["frozen"] == "0.60 USD"
+    ledger_ok(api)
+    assert api.post(f"/campaigns/{campaign}/cancel", headers=requester).status_code == 200
+    # The redone result is still in review: its 0.30 stays frozen until it is decided.
+    assert api.get("/me", headers=requester).json()["balance"]["frozen"] == "0.30 USD"
+    assert api.post(f"/results/{again.json()['id']}/approve", headers=requester).status_code == 200
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.00 USD"}
+    ledger_ok(api)
+
+
+def test_reject_then_refill_and_approve_all_pays_every_place(api: Client) -> None:
+    """The reported case: 10 results at 0.25, one rejected, ten more submitted, approve-all finishes it."""
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=10, jobs=1)
+    workers = [make_worker(api, f"w{i}@example.com")[1] for i in range(11)]
+    first = [submit(api, w, started(api, w, campaign, jobs[0])).json() for w in workers[:10]]
+    rejected = api.post(f"/results/{first[0]['id']}/reject", json={"reason": "No"}, headers=requester)
+    assert rejected.status_code == 200
+    assert submit(api, workers[10], started(api, workers[10], campaign, jobs[0])).status_code == 201
+    approved = api.post(f"/campaigns/{campaign}/results/approve-all", headers=requester)
+    assert approved.status_code == 200, approved.text
+    assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
+    # 10 paid results at 0.30 each (0.25 and 20 % commission); nothing left frozen.
+    assert api.get("/me", headers=requester).json()["balance"] == {"available": "17.00 USD", "frozen": "0.00 USD"}
     ledger_ok(api)

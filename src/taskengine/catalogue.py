@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from functools import partial
+import functools
 from typing import Any
 
 import anyio.to_thread
 import msgspec
 
-from taskengine.engine import ComponentDefinition, Engine, Problem, component_schemas, default_engine
+from taskengine.engine import ComponentDefinition, Engine, Problem, UrlPolicy, component_schemas, default_engine
 from taskengine.errors import DomainError, ErrorCode
+from taskengine.settings import Settings
+
+STRICT_URLS = UrlPolicy()
+"""Public hosts only, and no origin allowed besides: what a task gets when no policy is said."""
+
+
+@functools.cache
+def url_policy(settings: Settings) -> UrlPolicy:
+    """The media URL policy of a service: its own public URL always, internal hosts only if the operator says so."""
+    return UrlPolicy.allowing(settings.base_url, allow_private=settings.allow_private_media_urls)
 
 
 class ComponentInfo(msgspec.Struct, rename="camel", kw_only=True):
@@ -56,9 +66,12 @@ def _raise(code: ErrorCode, what: str, problems: list[Problem]) -> None:
     raise DomainError(code, f"{what} has {count}: {first}", problems)
 
 
-def check_task(obj: Any, *, path: str = "", engine: Engine | None = None) -> Any:
-    """The decoded task, or DomainError INVALID_TASK listing every problem (paths under `path`)."""
-    checked = (engine or default_engine()).validate_task(obj)
+def check_task(obj: Any, *, path: str = "", engine: Engine | None = None, urls: UrlPolicy = STRICT_URLS) -> Any:
+    """The decoded task, or DomainError INVALID_TASK listing every problem (paths under `path`).
+
+    `urls` says which hosts its media URLs may name (see `url_policy`).
+    """
+    checked = (engine or default_engine()).validate_task(obj, urls=urls)
     if not checked.ok:
         _raise(ErrorCode.INVALID_TASK, "the task", [p.rooted(path) for p in checked.problems])
     return checked.value
@@ -77,11 +90,13 @@ def check_result(task: Any, obj: Any, *, path: str = "", engine: Engine | None =
 # about 0.1 ms, far below what any task costs to validate, so it is taken every time.
 
 
-async def check_task_off_loop(obj: Any, *, path: str = "", engine: Engine | None = None) -> Any:
+async def check_task_off_loop(
+    obj: Any, *, path: str = "", engine: Engine | None = None, urls: UrlPolicy = STRICT_URLS
+) -> Any:
     """`check_task` in a worker thread."""
-    return await anyio.to_thread.run_sync(partial(check_task, obj, path=path, engine=engine))
+    return await anyio.to_thread.run_sync(functools.partial(check_task, obj, path=path, engine=engine, urls=urls))
 
 
 async def check_result_off_loop(task: Any, obj: Any, *, path: str = "", engine: Engine | None = None) -> Any:
     """`check_result` in a worker thread."""
-    return await anyio.to_thread.run_sync(partial(check_result, task, obj, path=path, engine=engine))
+    return await anyio.to_thread.run_sync(functools.partial(check_result, task, obj, path=path, engine=engine))

@@ -34,7 +34,16 @@ def _serve(args: argparse.Namespace) -> int:
         print(demo_banner(seed(settings), settings.base_url), end="\n\n", flush=True)
     app = create_app(settings)
     print(f"taskengine {__version__} on http://{settings.host}:{settings.port} (data in {settings.data_dir.resolve()})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, server_header=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        server_header=False,
+        # Client addresses key the rate limits: only these proxies may say them (X-Forwarded-For).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ same data folder prints the same accounts and ids.
 from __future__ import annotations
 
 import asyncio
+import shlex
 import shutil
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,7 @@ import msgspec
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine.catalogue import url_policy
 from taskengine.db.models import Campaign, Requester, Worker
 from taskengine.domain.accounts import create_requester, credit_requester
 from taskengine.domain.authoring import LocalMediaSizes, create_job, create_task, sequence_of, set_tasks
@@ -172,7 +174,8 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> DemoInfo:
     created = campaign is None
     if campaign is None:
         sizes = LocalMediaSizes(media_dir, settings.base_url)
-        task_ids = [(await create_task(session, owner, body, sizes)).id for body in demo_tasks(media_base)]
+        urls = url_policy(settings)  # the samples live at the service's own URL, which every policy allows
+        task_ids = [(await create_task(session, owner, body, sizes, urls=urls)).id for body in demo_tasks(media_base)]
         job = await create_job(
             session, owner, {"name": "Every component", "description": "One job whose tasks use every component."}
         )
@@ -231,9 +234,13 @@ def seed(settings: Settings) -> DemoInfo:
 def demo_banner(info: DemoInfo, base_url: str) -> str:
     """What `serve --demo` prints: the accounts, what was seeded, and commands to try."""
 
+    # Every URL and body is shell-quoted: the public URL comes from the operator and is pasted into a shell.
+    def url(path: str) -> str:
+        return shlex.quote(f"{base_url}{path}")
+
     def sign_in(path: str, email: str, password: str) -> str:
-        body = f'{{"email": "{email}", "password": "{password}"}}'
-        return f"curl -X POST {base_url}{path} -H 'Content-Type: application/json' -d '{body}'"
+        body = msgspec.json.encode({"email": email, "password": password}).decode()
+        return f"curl -X POST {url(path)} -H 'Content-Type: application/json' -d {shlex.quote(body)}"
 
     if info.media_urls:
         media = f"copied to {info.media_dir}; the tasks show {base_url}/media/<file> ({len(info.media_urls)} files)"
@@ -248,14 +255,14 @@ def demo_banner(info: DemoInfo, base_url: str) -> str:
         f"  sample media: {media}",
         "",
         "Try it (each token request answers with an accessToken):",
-        f"  curl {base_url}/components",
+        f"  curl {url('/components')}",
         "  " + sign_in("/auth/token/request", info.requester_email, info.requester_password),
-        f"  curl {base_url}/jobs/{info.job_id}/tasks -H 'X-Auth-Token: REQUESTER_TOKEN'   # the job preview",
+        f"  curl {url(f'/jobs/{info.job_id}/tasks')} -H 'X-Auth-Token: REQUESTER_TOKEN'   # the job preview",
         "  " + sign_in("/worker/auth/token/request", info.worker_email, info.worker_password),
-        f"  curl {base_url}/worker/jobs -H 'X-Auth-Token: WORKER_TOKEN'",
-        f"  curl -X POST {base_url}/worker/campaigns/{info.campaign_id}/jobs/{info.job_id}/start "
+        f"  curl {url('/worker/jobs')} -H 'X-Auth-Token: WORKER_TOKEN'",
+        f"  curl -X POST {url(f'/worker/campaigns/{info.campaign_id}/jobs/{info.job_id}/start')} "
         "-H 'X-Auth-Token: WORKER_TOKEN'",
-        f"  curl {base_url}/worker/assignments/ASSIGNMENT_ID -H 'X-Auth-Token: WORKER_TOKEN'   # id from the start",
-        f"  curl {base_url}/schema/openapi.json",
+        f"  curl {url('/worker/assignments/ASSIGNMENT_ID')} -H 'X-Auth-Token: WORKER_TOKEN'   # id from the start",
+        f"  curl {url('/schema/openapi.json')}",
     ]
     return "\n".join(lines)

@@ -67,11 +67,20 @@ class ErrorBody(msgspec.Struct, kw_only=True):
 class DomainError(Exception):
     """An error the service layer raises; the API turns it into a response by its code."""
 
-    def __init__(self, code: ErrorCode, description: str, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        description: str,
+        problems: list[Problem] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.problems = problems
+        self.headers = headers
+        """Response headers the error needs (Retry-After on 429)."""
 
     def body(self) -> ErrorBody:
         return ErrorBody(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import limits
 import msgspec
 
 
@@ -43,6 +46,34 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """TASKENGINE_WORKER_SIGNUP: whether POST /worker/signup is open (operators can always create workers)."""
     sweep_seconds: int = 5
     """TASKENGINE_SWEEP_SECONDS: how often `serve` applies due start and end dates."""
+
+    # Media URLs in task definitions.
+    allow_private_media_urls: bool = False
+    """TASKENGINE_ALLOW_PRIVATE_MEDIA_URLS: let tasks show media from loopback, private and local hosts."""
+
+    # Rate limits: `limits` notation ("20/minute", "100 per hour", several joined by ";"); empty means none.
+    rate_limits: bool = True
+    """TASKENGINE_RATE_LIMITS: whether the limits below apply at all (benchmarks turn them off)."""
+    rate_limit_storage_url: str = ""
+    """TASKENGINE_RATE_LIMIT_STORAGE_URL: empty counts in each process; redis://host:6379/0 shares the counts."""
+    rate_limit_token_per_account: str = "20/minute"
+    """TASKENGINE_RATE_LIMIT_TOKEN_PER_ACCOUNT: token requests (requester and worker) per email."""
+    rate_limit_token_per_address: str = "300/minute"
+    """TASKENGINE_RATE_LIMIT_TOKEN_PER_ADDRESS: token requests per client address."""
+    rate_limit_signup_per_account: str = "10/hour"
+    """TASKENGINE_RATE_LIMIT_SIGNUP_PER_ACCOUNT: worker sign-ups per email."""
+    rate_limit_signup_per_address: str = "300/hour"
+    """TASKENGINE_RATE_LIMIT_SIGNUP_PER_ADDRESS: worker sign-ups per client address."""
+    rate_limit_start_per_account: str = "60/minute"
+    """TASKENGINE_RATE_LIMIT_START_PER_ACCOUNT: job starts per worker."""
+    rate_limit_start_per_address: str = "1200/minute"
+    """TASKENGINE_RATE_LIMIT_START_PER_ADDRESS: job starts per client address."""
+    rate_limit_submit_per_account: str = "60/minute"
+    """TASKENGINE_RATE_LIMIT_SUBMIT_PER_ACCOUNT: result submissions per worker."""
+    rate_limit_submit_per_address: str = "1200/minute"
+    """TASKENGINE_RATE_LIMIT_SUBMIT_PER_ADDRESS: result submissions per client address."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """TASKENGINE_FORWARDED_ALLOW_IPS: proxies trusted to say the client address (X-Forwarded-For), comma-separated."""
 
     @property
     def resolved_database_url(self) -> str:
@@ -112,4 +143,52 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     level = values.get("log_level")
     if isinstance(level, str) and level.lower() not in _LOG_LEVELS:
         raise SettingsError(f"TASKENGINE_LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}, got {level!r}")
+    _check_public_url(values.get("public_url"))
+    _check_rate_limits(values)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _check_public_url(url: object) -> None:
+    # Links and the media URL policy are built on it: it must be a plain origin with an optional path.
+    if isinstance(url, str) and url:
+        parts = urlsplit(url)
+        plain = not (parts.query or parts.fragment or "@" in parts.netloc or any(c.isspace() for c in url))
+        if parts.scheme not in ("http", "https") or not parts.hostname or not plain:
+            raise SettingsError(
+                f"TASKENGINE_PUBLIC_URL must be an http(s) URL without credentials, spaces, query or fragment, "
+                f"got {url!r}"
+            )
+
+
+_RATE_STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+
+
+def _check_rate_limits(values: dict[str, object]) -> None:
+    for field in msgspec.structs.fields(Settings):
+        value = values.get(field.name)
+        if field.name.startswith("rate_limit_") and field.name.endswith(("_account", "_address")) and value:
+            try:
+                if any(item.amount < 1 for item in limits.parse_many(str(value))):
+                    raise ValueError("a limit of zero refuses everything")
+            except ValueError:
+                raise SettingsError(
+                    f"TASKENGINE_{field.name.upper()} must be a rate like '20/minute' or '100 per hour' "
+                    f"(several joined by ';'), or empty for no limit; got {value!r}"
+                ) from None
+    proxies = values.get("forwarded_allow_ips")
+    if isinstance(proxies, str):
+        for item in (part.strip() for part in proxies.split(",")):
+            try:
+                if item not in ("*", ""):
+                    ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"TASKENGINE_FORWARDED_ALLOW_IPS must be '*' or IP addresses or networks separated by commas, "
+                    f"got {proxies!r}"
+                ) from None
+    url = values.get("rate_limit_storage_url")
+    if isinstance(url, str) and url and urlsplit(url).scheme not in _RATE_STORAGE_SCHEMES:
+        raise SettingsError(
+            f"TASKENGINE_RATE_LIMIT_STORAGE_URL must be empty (count in each process), memory:// or a "
+            f"redis://, rediss:// or redis+unix:// URL, got {url!r}"
+        )

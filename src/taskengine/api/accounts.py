@@ -12,6 +12,7 @@ from msgspec import Meta
 
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_requester, database, requires_token, settings
+from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.domain import accounts
 from taskengine.domain.campaigns import apply_due
 from taskengine.engine import Problem
@@ -33,10 +34,14 @@ class TokenOut(msgspec.Struct, rename="camel"):
 async def sign_in(
     request: AnyRequest, principal: str, authenticate: Callable[[Any, str, str], Awaitable[Any]]
 ) -> TokenOut:
-    """Check the body's email and password with `authenticate` and issue a token for that account."""
+    """Check the body's email and password with `authenticate` and issue a token for that account.
+
+    Limited per email and per client address (429) before the password is checked, so guessing is slow.
+    """
     credentials, problems = convert_collecting(await read_json(request), Credentials)
     if credentials is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+    await enforce(request, "token", credentials.email, within=principal)
     ttl = settings(request).token_ttl_seconds
     db = database(request)
     # Checking the password takes a core for ~0.3 s: in a read-only unit of work, so no write lock is held
@@ -52,7 +57,13 @@ class AuthController(Controller):
     path = "/auth/token"
     tags = ["accounts"]
 
-    @post("/request", status_code=200, summary="Exchange email and password for an auth token")
+    @post(
+        "/request",
+        status_code=200,
+        summary="Exchange email and password for an auth token",
+        description="Rate limited per email and per client address: 429 with Retry-After.",
+        **RATE_LIMITED,
+    )
     async def request_token(self, request: AnyRequest) -> TokenOut:
         return await sign_in(request, "requester", accounts.authenticate)
 

@@ -27,6 +27,7 @@ from taskengine.api.headers import add_standard_headers
 from taskengine.api.health import health
 from taskengine.api.jobs import JobController
 from taskengine.api.preview import preview_markdown
+from taskengine.api.ratelimits import RateLimiter
 from taskengine.api.results import ResultController
 from taskengine.api.tasks import TaskController
 from taskengine.api.worker import SequenceController, WorkerAuthController, WorkerController
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
                     await task
             await db.dispose()
 
+    rate_limiter = RateLimiter.from_settings(settings)
     media = settings.data_dir / "media"
     media.mkdir(parents=True, exist_ok=True)
     # Local media (samples, and uploads once they exist) are public files under /media/.
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         middleware=[DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         lifespan=[lifespan],
+        on_shutdown=[rate_limiter.close] if rate_limiter else [],
         openapi_config=OpenAPIConfig(
             title="taskengine",
             version=__version__,
@@ -115,7 +118,11 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
             render_plugins=[JsonRenderPlugin()],
         ),
         state=State(
-            {"settings": settings, "media_sizes": LocalMediaSizes(settings.data_dir / "media", settings.base_url)}
+            {
+                "settings": settings,
+                "media_sizes": LocalMediaSizes(settings.data_dir / "media", settings.base_url),
+                "rate_limiter": rate_limiter,
+            }
         ),
         debug=settings.debug,
     )

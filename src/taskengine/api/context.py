@@ -10,10 +10,12 @@ from litestar import Request
 from litestar.params import Parameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from taskengine import catalogue
 from taskengine.db import Database
 from taskengine.domain.accounts import resolve_token
 from taskengine.domain.authoring import MediaSizes
 from taskengine.domain.listing import ListQuery
+from taskengine.engine import UrlPolicy
 from taskengine.errors import DomainError, ErrorCode
 from taskengine.settings import Settings
 
@@ -30,6 +32,11 @@ def settings(request: AnyRequest) -> Settings:
 
 def media_sizes(request: AnyRequest) -> MediaSizes:
     return request.app.state.media_sizes  # type: ignore[no-any-return]
+
+
+def url_policy(request: AnyRequest) -> UrlPolicy:
+    """Which hosts the media URLs of a task sent to this service may name."""
+    return catalogue.url_policy(settings(request))
 
 
 @asynccontextmanager

@@ -20,6 +20,9 @@ from taskengine.errors import DomainError, ErrorCode
 SUPPORTED_ENCODINGS = "gzip, deflate, identity"
 """What a 415 for an unsupported encoding lists in its Accept-Encoding header (RFC 7694)."""
 
+# A 415 for an encoding says which ones would do, so a client can retry without guessing.
+_ACCEPTED = {"Accept-Encoding": SUPPORTED_ENCODINGS}
+
 MAX_CODINGS = 3
 """More layers than this are refused: `gzip, gzip` has a use (a proxy compressing again), ten layers have none."""
 
@@ -111,12 +114,14 @@ def codings_of(header: str) -> list[str]:
             raise DomainError(
                 ErrorCode.UNSUPPORTED_ENCODING,
                 f"Content-Encoding {shown!r} is not supported; send the body uncompressed, or with gzip or deflate",
+                headers=_ACCEPTED,
             )
         codings.append("gzip" if name == "x-gzip" else name)
     if len(codings) > MAX_CODINGS:
         raise DomainError(
             ErrorCode.UNSUPPORTED_ENCODING,
             f"the body has {len(codings)} content codings; at most {MAX_CODINGS} are supported",
+            headers=_ACCEPTED,
         )
     return codings
 

@@ -17,7 +17,6 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from sqlalchemy.exc import IntegrityError
 
-from taskengine.api.encoding import SUPPORTED_ENCODINGS
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
 log = logging.getLogger("taskengine.api")
@@ -42,9 +41,7 @@ def error_response(
 
 
 def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[ErrorBody]:
-    # A 415 for an encoding says which ones would do (RFC 7694), so a client can retry without guessing.
-    headers = {"Accept-Encoding": SUPPORTED_ENCODINGS} if exc.code is ErrorCode.UNSUPPORTED_ENCODING else None
-    return error_response(exc.code, exc.description, body=exc.body(), headers=headers)
+    return error_response(exc.code, exc.description, body=exc.body(), headers=exc.headers)
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:

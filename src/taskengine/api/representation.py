@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import Response
 
@@ -22,6 +22,23 @@ def wants_hal(request: AnyRequest) -> bool:
 
 def _link(href: str) -> dict[str, str]:
     return {"href": href}
+
+
+def href(path: str, params: Iterable[tuple[str, str]] = ()) -> str:
+    """A link to `path` (decoded, as routing sees it) with `params`, every part percent-encoded.
+
+    Links are built from what the client sent (its path, its query), so they are encoded here rather than
+    copied: a client reading `_links` gets a well-formed URL whatever was in its request.
+    """
+    query = urlencode(list(params))
+    encoded = quote(path, safe="/")
+    return f"{encoded}?{query}" if query else encoded
+
+
+def self_link(request: AnyRequest, *, keep_query: bool = False) -> dict[str, str]:
+    """`{"href": ...}` to the request's own path (and its query parameters when `keep_query`), encoded."""
+    params = request.query_params.multi_items() if keep_query else ()
+    return _link(href(request.url.path, params))
 
 
 def task_links(task_id: int, archived: bool) -> dict[str, Any]:
@@ -70,16 +87,11 @@ def page_links(request: AnyRequest, page: Page) -> dict[str, Any]:
     """self, next and previous links of a page, keeping the request's other parameters."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "before")]
     path = request.url.path
-
-    def href(extra: Iterable[tuple[str, str]]) -> str:
-        query = urlencode([*params, *extra])
-        return f"{path}?{query}" if query else path
-
-    links: dict[str, Any] = {"self": _link(f"{path}?{request.url.query}" if request.url.query else path)}
+    links: dict[str, Any] = {"self": self_link(request, keep_query=True)}
     if page.next:
-        links["next"] = _link(href([("after", page.next)]))
+        links["next"] = _link(href(path, [*params, ("after", page.next)]))
     if page.previous:
-        links["previous"] = _link(href([("before", page.previous)]))
+        links["previous"] = _link(href(path, [*params, ("before", page.previous)]))
     return links
 
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_requester, requires_token
+from taskengine.api.representation import self_link
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
 from taskengine.errors import DomainError, ErrorCode
@@ -53,8 +54,7 @@ class ResultController(Controller):
             rows = await review.list_results(
                 session, requester_id, campaign_id, state=result_state, since=after, limit=limit
             )
-        links = {"self": {"href": str(request.url.path)}}
-        return {"_links": links, "results": [review.result_out(r) for r in rows]}
+        return {"_links": {"self": self_link(request)}, "results": [review.result_out(r) for r in rows]}
 
     @get("/campaigns/{campaign_id:int}/workers", summary="Workers with results in the campaign, and their figures")
     async def campaign_workers(
@@ -68,7 +68,7 @@ class ResultController(Controller):
     ) -> dict[str, Any]:
         async with as_requester(request) as (session, requester_id):
             found = await review.campaign_workers(session, requester_id, campaign_id, in_review=in_review, limit=limit)
-        return {"_links": {"self": {"href": str(request.url.path)}}, "workers": found}
+        return {"_links": {"self": self_link(request)}, "workers": found}
 
     @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}/results", summary="One worker's results in the campaign")
     async def worker_results(
@@ -85,7 +85,7 @@ class ResultController(Controller):
             worker, rows = await review.worker_results(
                 session, requester_id, campaign_id, worker_id, state=result_state, since=after, limit=limit
             )
-        links = {"self": {"href": str(request.url.path)}}
+        links = {"self": self_link(request)}
         return {"_links": links, "results": [review.result_out(r) for r in rows], "worker": worker}
 
     @post(

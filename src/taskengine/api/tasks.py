@@ -9,7 +9,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, media_sizes, provide_list_query, requires_token
+from taskengine.api.context import (
+    AnyRequest,
+    as_requester,
+    media_sizes,
+    provide_list_query,
+    requires_token,
+    url_policy,
+)
 from taskengine.api.idempotency import create_once
 from taskengine.api.representation import envelope, respond, task_links, with_links
 from taskengine.db.models import Task
@@ -39,7 +46,10 @@ class TaskController(Controller):
     async def create_task(self, request: AnyRequest) -> Response[Any]:
         async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             body = await read_json(request)
-            return task_view(request, await authoring.create_task(session, requester_id, body, media_sizes(request)))
+            task = await authoring.create_task(
+                session, requester_id, body, media_sizes(request), urls=url_policy(request)
+            )
+            return task_view(request, task)
 
         return await create_once(request, create)
 
@@ -52,7 +62,9 @@ class TaskController(Controller):
     async def update_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[Any]:
         async with as_requester(request) as (session, requester_id):
             body = await read_json(request)
-            task = await authoring.update_task(session, requester_id, task_id, body, media_sizes(request))
+            task = await authoring.update_task(
+                session, requester_id, task_id, body, media_sizes(request), urls=url_policy(request)
+            )
             return respond(request, task_view(request, task))
 
     @delete("/{task_id:int}", summary="Delete an unpublished task that no job uses")

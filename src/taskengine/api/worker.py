@@ -12,6 +12,8 @@ from litestar.params import FromPath, Parameter
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
+from taskengine.api.ratelimits import RATE_LIMITED, enforce
+from taskengine.api.representation import href, self_link
 from taskengine.db import remember
 from taskengine.db.models import Task
 from taskengine.domain import review, workers
@@ -53,18 +55,30 @@ class WorkerAuthController(Controller):
     path = "/worker"
     tags = ["worker"]
 
-    @post("/signup", summary="Create a worker account (when sign-up is open)")
+    @post(
+        "/signup",
+        summary="Create a worker account (when sign-up is open)",
+        description="Rate limited per email and per client address: 429 with Retry-After.",
+        **RATE_LIMITED,
+    )
     async def signup(self, request: AnyRequest) -> SignedUp:
         if not settings(request).worker_signup:
             raise DomainError(ErrorCode.FORBIDDEN, "sign-up is closed on this service; ask its operator for an account")
         credentials, problems = convert_collecting(await read_json(request), Credentials)
         if credentials is None:
             raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+        await enforce(request, "signup", credentials.email)
         async with database(request).transaction() as session:
             worker = await workers.create_worker(session, credentials.email, credentials.password)
         return SignedUp(id=worker.id, email=worker.email)  # type: ignore[arg-type]
 
-    @post("/auth/token/request", status_code=200, summary="Exchange a worker's email and password for a token")
+    @post(
+        "/auth/token/request",
+        status_code=200,
+        summary="Exchange a worker's email and password for a token",
+        description="Rate limited per email and per client address: 429 with Retry-After.",
+        **RATE_LIMITED,
+    )
     async def request_token(self, request: AnyRequest) -> TokenOut:
         return await sign_in(request, "worker", workers.authenticate_worker)
 
@@ -134,19 +148,24 @@ class WorkerController(Controller):
             )
             for campaign, job, live, _ in page
         ]
-        links: dict[str, Any] = {"self": {"href": str(request.url.path)}}
+        links: dict[str, Any] = {"self": self_link(request)}
         if more and page:
             last_campaign, _, _, last_position = page[-1]
-            links["next"] = {"href": f"{request.url.path}?limit={limit}&after={last_campaign.id}.{last_position}"}
+            after_value = f"{last_campaign.id}.{last_position}"
+            links["next"] = {"href": href(request.url.path, [("limit", str(limit)), ("after", after_value)])}
         return {"_links": links, "jobs": items}
 
     @post(
-        "/campaigns/{campaign_id:int}/jobs/{job_id:int}/start", summary="Start a job: an assignment until its deadline"
+        "/campaigns/{campaign_id:int}/jobs/{job_id:int}/start",
+        summary="Start a job: an assignment until its deadline",
+        description="Rate limited per worker and per client address: 429 with Retry-After.",
+        **RATE_LIMITED,
     )
     async def start(
         self, request: AnyRequest, campaign_id: FromPath[int], job_id: FromPath[int]
     ) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
+            await enforce(request, "start", worker_id)
             return workers.assignment_out(await workers.start(session, worker_id, campaign_id, job_id))
 
     @post("/assignments/{assignment_id:int}/return", status_code=200, summary="Give a working assignment back")
@@ -154,9 +173,15 @@ class WorkerController(Controller):
         async with as_worker(request) as (session, worker_id):
             return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
 
-    @post("/assignments/{assignment_id:int}/result", summary="Submit the result; resending the same id is harmless")
+    @post(
+        "/assignments/{assignment_id:int}/result",
+        summary="Submit the result; resending the same id is harmless",
+        description="Rate limited per worker and per client address: 429 with Retry-After.",
+        **RATE_LIMITED,
+    )
     async def submit(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
         async with as_worker(request) as (session, worker_id):
+            await enforce(request, "submit", worker_id)
             result, new = await workers.submit(
                 session, worker_id, assignment_id, await read_json(request), await request.body()
             )

@@ -24,18 +24,21 @@ from taskengine.engine._fields import (
     MAX_LABEL_LENGTH,
     MAX_TEXT_LENGTH,
     MP4_BYTES_PER_SECOND,
+    NOT_BLANK,
     Count,
     HttpUrl,
     Identifier,
     Label,
     LongText,
     MediaUrl,
+    Name,
     OptionalText,
     Seconds,
 )
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
 from taskengine.engine._problems import Problem, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
+from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
 __all__ = [
     "AAC_BYTES_PER_SECOND",
@@ -46,6 +49,7 @@ __all__ = [
     "MAX_LABEL_LENGTH",
     "MAX_TEXT_LENGTH",
     "MP4_BYTES_PER_SECOND",
+    "NOT_BLANK",
     "Attributes",
     "BadExample",
     "CatalogueError",
@@ -55,12 +59,14 @@ __all__ = [
     "ComponentDefinition",
     "Count",
     "Engine",
+    "HostError",
     "HttpUrl",
     "Identifier",
     "JsonInputError",
     "Label",
     "LongText",
     "MediaUrl",
+    "Name",
     "Narrowing",
     "OptionalText",
     "Problem",
@@ -68,6 +74,7 @@ __all__ = [
     "Result",
     "Rule",
     "Seconds",
+    "UrlPolicy",
     "below",
     "component_schemas",
     "default_engine",
@@ -76,6 +83,7 @@ __all__ = [
     "duplicates",
     "media_url_problems",
     "media_url_rule",
+    "parse_authority",
     "parse_json",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -9,6 +10,7 @@ from typing import Any, Literal
 import msgspec
 
 from taskengine.engine._problems import Problem
+from taskengine.engine._urls import Step, url_fields, urls_at
 
 
 class Attributes(msgspec.Struct, forbid_unknown_fields=True, rename="camel", kw_only=True, frozen=True):
@@ -91,6 +93,15 @@ class ComponentDefinition:
     def interactive(self) -> bool:
         """Interactive components take an answer from the worker; the others only show something."""
         return self.result is not None
+
+    @functools.cached_property
+    def url_fields(self) -> tuple[tuple[Step, ...], ...]:
+        """Where the attributes hold URLs (every field typed `HttpUrl`), read once from the attributes type."""
+        return url_fields(self.attributes)
+
+    def urls(self, attributes: Any) -> list[tuple[str, str]]:
+        """(path under `properties`, url) of every URL in these attributes."""
+        return urls_at(attributes, self.url_fields) if self.url_fields else []
 
     def media_urls(self, attributes: Any) -> tuple[str, ...]:
         return self.shows(attributes) if self.shows else ()

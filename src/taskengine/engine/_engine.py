@@ -13,9 +13,11 @@ import msgspec
 from msgspec import Meta
 
 from taskengine.engine._definition import ComponentDefinition, Result
+from taskengine.engine._fields import NOT_BLANK
 from taskengine.engine._json import JsonInputError, parse_json
 from taskengine.engine._problems import Problem, check_value, convert_collecting, rooted, type_name
 from taskengine.engine._registry import Registry
+from taskengine.engine._urls import UrlPolicy
 
 MAX_COMPONENTS_PER_TASK = 100
 _NARROWED_CACHE_SIZE = 4096
@@ -33,7 +35,7 @@ class ComponentBase(
     landscape: Annotated[bool, Meta(description="shown in landscape orientation")] = False
 
 
-TaskName = Annotated[str, Meta(min_length=1, max_length=200, description="name of the task")]
+TaskName = Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK, description="name of the task")]
 CustomProperties = Annotated[
     dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
     Meta(max_length=50, description="custom key/value pairs kept with the task"),
@@ -131,36 +133,49 @@ class Engine:
 
     # -- tasks ----------------------------------------------------------------------------------
 
-    def validate_task(self, obj: Any) -> Checked[Any]:
-        """Check a task definition given as decoded JSON."""
+    def validate_task(self, obj: Any, *, urls: UrlPolicy | None = None) -> Checked[Any]:
+        """Check a task definition given as decoded JSON.
+
+        `urls` is the policy for the URLs it shows (internal hosts, credentials); None checks only their form,
+        for definitions accepted earlier under a policy and read back.
+        """
         try:
             task = msgspec.convert(obj, self.task_type, strict=True)
         except msgspec.ValidationError:
-            return Checked(None, self._task_problems(obj))
-        return self._with_attribute_rules(task)
+            return Checked(None, self._task_problems(obj, urls))
+        return self._with_attribute_rules(task, urls)
 
-    def validate_task_json(self, data: bytes) -> Checked[Any]:
-        """Check a task definition given as JSON bytes."""
+    def validate_task_json(self, data: bytes, *, urls: UrlPolicy | None = None) -> Checked[Any]:
+        """Check a task definition given as JSON bytes (`urls` as for `validate_task`)."""
         try:
             task = self._task_decoder.decode(data)
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
             try:
-                return self.validate_task(parse_json(data))
+                return self.validate_task(parse_json(data), urls=urls)
             except JsonInputError as exc:
                 return Checked(None, [Problem("", str(exc))])
-        return self._with_attribute_rules(task)
+        return self._with_attribute_rules(task, urls)
 
-    def _with_attribute_rules(self, task: Any) -> Checked[Any]:
+    def _with_attribute_rules(self, task: Any, urls: UrlPolicy | None) -> Checked[Any]:
         problems = [
             p
             for i, component in enumerate(task.components)
-            for p in rooted(
-                self.definition_of(component).check_attributes(component.properties), f"components[{i}].properties"
-            )
+            for p in rooted(self._attribute_problems(component, urls), f"components[{i}].properties")
         ]
         return Checked(None if problems else task, problems)
 
-    def _task_problems(self, obj: Any) -> list[Problem]:
+    def _attribute_problems(self, component: Any, urls: UrlPolicy | None) -> list[Problem]:
+        """The component's attribute rules, then the URL policy over every URL-typed attribute."""
+        definition = self.definition_of(component)
+        problems = definition.check_attributes(component.properties)
+        if urls is not None:
+            for path, url in definition.urls(component.properties):
+                reason = urls.problem(url)
+                if reason is not None:
+                    problems.append(Problem(path, reason))
+        return problems
+
+    def _task_problems(self, obj: Any, urls: UrlPolicy | None) -> list[Problem]:
         if not isinstance(obj, dict):
             return convert_collecting(obj, TaskBase)[1]
         head = {k: v for k, v in obj.items() if k != "components"}
@@ -172,10 +187,10 @@ class Engine:
         problems.extend(rooted(check_value(components, list_type), "components"))
         if isinstance(components, list):
             for i, component in enumerate(components[:MAX_COMPONENTS_PER_TASK]):
-                problems.extend(self._component_problems(component, f"components[{i}]"))
+                problems.extend(self._component_problems(component, f"components[{i}]", urls))
         return problems
 
-    def _component_problems(self, obj: Any, path: str) -> list[Problem]:
+    def _component_problems(self, obj: Any, path: str, urls: UrlPolicy | None) -> list[Problem]:
         if not isinstance(obj, dict):
             return convert_collecting(obj, ComponentBase, path)[1]
         name = obj.get("type")
@@ -189,7 +204,7 @@ class Engine:
         component, problems = convert_collecting(obj, cls, path)
         if component is None:
             return problems
-        return rooted(self.definition_of(component).check_attributes(component.properties), f"{path}.properties")
+        return rooted(self._attribute_problems(component, urls), f"{path}.properties")
 
     # -- results --------------------------------------------------------------------------------
 

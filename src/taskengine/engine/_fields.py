@@ -7,6 +7,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from taskengine.engine._problems import describe_pattern
+from taskengine.engine._urls import URL_MARK
 
 MAX_URL_LENGTH = 2048
 MAX_LABEL_LENGTH = 200
@@ -21,6 +22,9 @@ MP4_BYTES_PER_SECOND = 312_500
 DRAWING_BYTES = 500_000
 """A PNG drawing of 1080 x 1920 pixels, mostly transparent."""
 
+NOT_BLANK = describe_pattern(r"\S", "must not be blank")
+"""A required text must say something: spaces alone are as empty as nothing."""
+
 _HTTP_URL = describe_pattern(r"^https?://[^\s/?#]+[^\s]*$", "must be an http:// or https:// URL without spaces")
 
 HttpUrl = Annotated[
@@ -30,9 +34,13 @@ HttpUrl = Annotated[
         max_length=MAX_URL_LENGTH,
         description="an http:// or https:// URL",
         examples=["https://example.com/picture.jpg"],
+        extra={URL_MARK: True},
     ),
 ]
-"""An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused."""
+"""An absolute http(s) URL; other schemes (javascript:, data:, file:) are refused.
+
+Its mark in `extra` makes the engine apply the task's URL policy (no internal hosts, no credentials) to the field.
+"""
 
 MediaUrl = Annotated[
     str,
@@ -40,13 +48,16 @@ MediaUrl = Annotated[
 ]
 """A result's media URL. Its form is checked by `media_url_problems`, which is cheaper than a regex per answer."""
 
-Label = Annotated[str, Meta(min_length=1, max_length=MAX_LABEL_LENGTH)]
-"""A short non-empty text shown on a button, option or toggle."""
+Label = Annotated[str, Meta(min_length=1, max_length=MAX_LABEL_LENGTH, pattern=NOT_BLANK)]
+"""A short non-blank text shown on a button, option or toggle."""
+
+Name = Annotated[str, Meta(min_length=1, max_length=MAX_LABEL_LENGTH, pattern=NOT_BLANK)]
+"""The name of a task, job, campaign or worker group: required, and not blank."""
 
 OptionalText = Annotated[str, Meta(max_length=MAX_LABEL_LENGTH)]
 """A short text that may be empty (a hint, an explanation)."""
 
-LongText = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+LongText = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=NOT_BLANK)]
 """A non-empty paragraph of text."""
 
 Identifier = Annotated[

@@ -1,5 +1,6 @@
 """Accounts: requesters, passwords and auth tokens."""
 
+from taskengine.domain.accounts._credentials import canonical_email
 from taskengine.domain.accounts._requesters import (
     READ_ONLY_PROFILE_FIELDS,
     Profile,
@@ -19,6 +20,7 @@ __all__ = [
     "Profile",
     "ProfileUpdate",
     "authenticate",
+    "canonical_email",
     "create_requester",
     "credit_requester",
     "digest",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, TypeVar
 
 from sqlmodel import select
@@ -21,9 +22,20 @@ A = TypeVar("A")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def canonical_email(email: str) -> str:
+    """The one spelling an address is stored and looked up by: NFKC, case-folded, trimmed.
+
+    Full-width letters, ligatures and other compatibility forms fold to what they look like, so a look-alike
+    spelling of an existing address finds that account instead of making a second one.
+    """
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    """The canonical address, or 422 if it is not one (invisible and control characters included)."""
+    email = canonical_email(email)
+    invisible = any(unicodedata.category(char).startswith("C") for char in email)
+    if invisible or len(email) > 254 or not _EMAIL.match(email):
         problem = Problem("email", "is not an email address")
         raise DomainError(ErrorCode.INVALID_BODY, f"{email[:80]!r} is not an email address", [problem])
     return email
@@ -43,7 +55,7 @@ async def new_credentials(session: AsyncSession, model: Any, what: str, email: s
 
 async def signed_in(session: AsyncSession, model: type[A], email: str, password: str) -> A:
     """The account of `model` with these credentials, or 401 without saying which of the two was wrong."""
-    account = (await session.exec(select(model).where(model.email == email.strip().lower()))).first()  # type: ignore[attr-defined]
+    account = (await session.exec(select(model).where(model.email == canonical_email(email)))).first()  # type: ignore[attr-defined]
     if not await verify_password(account.password_hash if account else None, password) or account is None:  # type: ignore[attr-defined]
         raise DomainError(ErrorCode.UNAUTHORIZED, "wrong email or password")
     return account

@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Requester
-from taskengine.domain.accounts._credentials import new_credentials, normalise_email, signed_in
+from taskengine.domain.accounts._credentials import canonical_email, new_credentials, normalise_email, signed_in
 from taskengine.domain.money import credit, format_usd, to_micros
 from taskengine.engine import describe_pattern
 from taskengine.errors import DomainError, ErrorCode
@@ -103,7 +103,7 @@ async def create_requester(session: AsyncSession, email: str, password: str, com
 async def requester_by_email(session: AsyncSession, email: str) -> Requester:
     requester = (await session.exec(select(Requester).where(Requester.email == normalise_email(email)))).first()
     if requester is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"no requester with email {email.strip().lower()}")
+        raise DomainError(ErrorCode.NOT_FOUND, f"no requester with email {canonical_email(email)}")
     return requester
 
 

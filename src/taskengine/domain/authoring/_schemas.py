@@ -10,8 +10,8 @@ from msgspec import Meta
 
 from taskengine.db.models import Job, Task
 from taskengine.domain.authoring._sizes import format_size
+from taskengine.engine import Name
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
 CustomProperties = Annotated[
     dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
     Meta(max_length=50),

@@ -8,12 +8,12 @@ import msgspec
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.catalogue import check_task_off_loop
+from taskengine.catalogue import STRICT_URLS, check_task_off_loop
 from taskengine.db.models import JobTask, Task
 from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._sizes import MediaSizes, task_sizes
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
-from taskengine.engine import default_engine
+from taskengine.engine import UrlPolicy, default_engine
 from taskengine.errors import DomainError, ErrorCode
 
 
@@ -25,9 +25,14 @@ def _fill(row: Task, definition: Any, media: MediaSizes) -> None:
     row.resources_bytes, row.upload_bytes = task_sizes(default_engine(), definition, media)
 
 
-async def create_task(session: AsyncSession, owner_id: int, body: Any, media: MediaSizes) -> Task:
-    """A new task from a definition the component engine accepts (422 listing every problem otherwise)."""
-    definition = await check_task_off_loop(body)
+async def create_task(
+    session: AsyncSession, owner_id: int, body: Any, media: MediaSizes, *, urls: UrlPolicy = STRICT_URLS
+) -> Task:
+    """A new task from a definition the component engine accepts (422 listing every problem otherwise).
+
+    `urls` says which hosts its media URLs may name; the default allows public hosts only.
+    """
+    definition = await check_task_off_loop(body, urls=urls)
     row = Task(owner_id=owner_id, name=definition.name, components="[]")
     _fill(row, definition, media)
     session.add(row)
@@ -43,11 +48,13 @@ async def list_tasks(session: AsyncSession, owner_id: int, query: ListQuery) -> 
     return await list_page(session, Task, owner_id, query)
 
 
-async def update_task(session: AsyncSession, owner_id: int, task_id: int, body: Any, media: MediaSizes) -> Task:
-    """Replace the task's definition; a published task is read-only."""
+async def update_task(
+    session: AsyncSession, owner_id: int, task_id: int, body: Any, media: MediaSizes, *, urls: UrlPolicy = STRICT_URLS
+) -> Task:
+    """Replace the task's definition; a published task is read-only (`urls` as for `create_task`)."""
     row = await get_task(session, owner_id, task_id, for_update=True)
     ensure_editable(row, "task", "/tasks")
-    _fill(row, await check_task_off_loop(body), media)
+    _fill(row, await check_task_off_loop(body, urls=urls), media)
     touch(row)
     session.add(row)
     await session.flush()

@@ -22,10 +22,12 @@ from taskengine.domain.campaigns._lifecycle import (
     is_complete,
     transition,
 )
+from taskengine.domain.campaigns._places import CLOSED_STATES, place_price, reopen_place
 from taskengine.domain.campaigns._schemas import CampaignIn, CampaignOut, campaign_out, state_actions
 from taskengine.domain.campaigns._values import format_duration, parse_date, parse_duration
 
 __all__ = [
+    "CLOSED_STATES",
     "MAX_JOBS_PER_CAMPAIGN",
     "CampaignIn",
     "CampaignOut",
@@ -47,6 +49,8 @@ __all__ = [
     "list_campaigns",
     "parse_date",
     "parse_duration",
+    "place_price",
+    "reopen_place",
     "set_jobs",
     "state_actions",
     "transition",

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
 from taskengine.domain.authoring._common import get_owned, touch
 from taskengine.domain.campaigns._campaigns import job_ids_of
+from taskengine.domain.campaigns._places import CLOSED_STATES, held_by_live_work, lock_campaign
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
@@ -44,8 +45,9 @@ def _expect(row: Campaign, action: str) -> None:
 
 def cost(row: Campaign, jobs: int, commission_rate_ppm: int) -> tuple[int, int]:
     """What publishing freezes: worker payments for every result of every job, and the commission on them."""
-    payments = row.worker_payment * row.results * jobs
-    return payments, commission(payments, commission_rate_ppm)
+    # The commission is that of one result times the places, so each approval's share is exactly what is held.
+    places = row.results * jobs
+    return row.worker_payment * places, commission(row.worker_payment, commission_rate_ppm) * places
 
 
 async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
@@ -104,13 +106,18 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
 
 
 async def _close(session: AsyncSession, row: Campaign, state: str) -> None:
-    """Finish or cancel: whatever is still frozen and not earned goes back to the available balance."""
+    """Finish or cancel: money not held by live work (assignments still working, results not yet decided)
+    goes back to the available balance; each of those releases its own when it ends without approval."""
     assert row.id is not None
+    row = await lock_campaign(session, row.id)
+    if row.state in CLOSED_STATES:  # a concurrent request closed it first
+        return
     row.state = state
     touch(row)
     session.add(row)
-    if row.frozen:
-        await release(session, row.owner_id, row.id, row.frozen, reason=state)
+    surplus = row.frozen - await held_by_live_work(session, row)
+    if surplus > 0:
+        await release(session, row.owner_id, row.id, surplus, reason=state)
     await session.flush()
 
 

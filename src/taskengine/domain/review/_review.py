@@ -15,12 +15,12 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import MAX_ID, Assignment, Campaign, JobResult, JobSlots, Worker, utcnow
+from taskengine.db.models import MAX_ID, Assignment, Campaign, JobResult, Worker, utcnow
 from taskengine.domain.authoring import aware
-from taskengine.domain.campaigns import finish_if_complete, parse_date
-from taskengine.domain.money import commission, pay, release
+from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_place
+from taskengine.domain.money import commission, pay
 from taskengine.domain.review._figures import WorkerFigures, figures
-from taskengine.engine import Problem
+from taskengine.engine import NOT_BLANK, Problem
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -52,11 +52,11 @@ class Approval(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000)]
+    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
 
 
 class SoftRejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000)]
+    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
     until: Annotated[str, Meta(max_length=40, description="when the chance to redo the job ends")]
 
 
@@ -161,20 +161,13 @@ async def approve(session: AsyncSession, owner_id: int, result_id: int, body: An
 
 
 async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
-    """Refuse the result: no pay, the frozen money returns, and the job needs another result."""
+    """Refuse the result: no pay, and the place reopens for another worker (its money stays frozen for them)."""
     row = await get_result(session, owner_id, result_id, for_update=True)
     rejection, problems = convert_collecting(body, Rejection)
     if rejection is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ...}: the worker is told why', problems)
     _expect_in_review(row)
-    campaign = await _owned_campaign(session, owner_id, row.campaign_id)
-    payment = campaign.worker_payment
-    await release(session, owner_id, campaign.id, payment + commission(payment, campaign.commission_rate_ppm), "reject")  # type: ignore[arg-type]
-    await session.exec(  # type: ignore[call-overload]
-        update(JobSlots)
-        .where(JobSlots.campaign_id == row.campaign_id, JobSlots.job_id == row.job_id)
-        .values(live=JobSlots.live - 1)
-    )
+    await reopen_place(session, row.campaign_id, row.job_id, "reject")
     row.state, row.reason, row.reviewed_at = "Rejected", rejection.reason, utcnow()
     session.add(row)
     await session.flush()

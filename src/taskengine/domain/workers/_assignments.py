@@ -36,7 +36,7 @@ from taskengine.db.models import (
 )
 from taskengine.domain.accounts import digest, token_live
 from taskengine.domain.authoring import aware
-from taskengine.domain.money import commission, release
+from taskengine.domain.campaigns import reopen_place
 from taskengine.errors import DomainError, ErrorCode
 
 LIVE_STATES = ("working", "submitted")
@@ -97,17 +97,13 @@ async def expire_assignments(session: AsyncSession, now: datetime | None = None)
 
 
 async def _expire_redo(session: AsyncSession, assignment: Assignment, now: datetime) -> None:
-    """A soft-rejected result not redone in time expires: its money returns; reputation is not touched."""
+    """A soft-rejected result not redone in time expires; reputation is not touched.
+
+    Its place was reopened with the assignment (`_release`), which is what decides about its money."""
     statement = select(JobResult).where(JobResult.assignment_id == assignment.id, JobResult.state == "SoftRejected")
     result = (await session.exec(statement)).first()
     if result is None:
         return
-    campaign = await session.get(Campaign, assignment.campaign_id)
-    assert campaign is not None and campaign.id is not None
-    payment = campaign.worker_payment
-    await release(
-        session, campaign.owner_id, campaign.id, payment + commission(payment, campaign.commission_rate_ppm), "expire"
-    )
     result.state, result.reviewed_at = "Expired", now
     session.add(result)
     await session.flush()
@@ -117,11 +113,7 @@ async def _release(session: AsyncSession, row: Assignment, state: str, now: date
     row.state = state
     row.ended_at = now
     session.add(row)
-    await session.exec(  # type: ignore[call-overload]
-        update(JobSlots)
-        .where(JobSlots.campaign_id == row.campaign_id, JobSlots.job_id == row.job_id)
-        .values(live=JobSlots.live - 1)
-    )
+    await reopen_place(session, row.campaign_id, row.job_id, state)
     await session.exec(  # type: ignore[call-overload]
         update(WorkerJobCount)
         .where(

@@ -15,6 +15,7 @@ from taskengine.db.models import Worker, WorkerGroup, WorkerGroupMember
 from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._common import get_owned
 from taskengine.domain.authoring._membership import checked_ids
+from taskengine.engine import NOT_BLANK
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -22,7 +23,7 @@ MAX_GROUP_SIZE = 10_000
 
 
 class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    name: Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
 class GroupOut(msgspec.Struct, rename="camel", kw_only=True):

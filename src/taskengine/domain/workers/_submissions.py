@@ -53,7 +53,7 @@ async def submit(
     submission, problems = convert_collecting(body, SubmissionIn)
     if submission is None:
         raise DomainError(ErrorCode.INVALID_RESULT, "the result is invalid", problems)
-    body_hash = hashlib.sha256(raw).hexdigest()
+    body_hash = _fingerprint(submission)
     assignment = await get_assignment(session, worker_id, assignment_id, for_update=True)
     earlier = (
         await session.exec(
@@ -61,7 +61,9 @@ async def submit(
         )
     ).first()
     if earlier is not None:
-        if earlier.assignment_id == assignment_id and earlier.body_hash == body_hash:
+        # Rows stored before fingerprints were canonical hold the hash of the raw bytes.
+        same = earlier.body_hash in (body_hash, hashlib.sha256(raw).hexdigest())
+        if earlier.assignment_id == assignment_id and same:
             return earlier, False
         raise DomainError(
             ErrorCode.SUBMISSION_MISMATCH,
@@ -106,6 +108,48 @@ async def submit(
     session.add(assignment)
     await session.flush()
     return result, True
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON values with one spelling per meaning: integral numbers as integers, keys sorted on encoding."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def _instant(moment: datetime) -> list[int]:
+    """The moment as exact (days, seconds, microseconds) since 1970 UTC; a time without a zone is UTC."""
+    # Subtracting never builds a datetime, so no year-1 or year-9999 offset can overflow here.
+    since = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - _EPOCH
+    return [since.days, since.seconds, since.microseconds]
+
+
+def _fingerprint(submission: SubmissionIn) -> str:
+    """A hash of what the submission says, not how it was spelled.
+
+    A phone that rebuilds the JSON before resending (other key order, white space, `4` for `4.0`, another
+    spelling of the same instant) sends the same submission; any difference in an answer is another one.
+    """
+    canonical = {
+        "id": submission.id,
+        "taskResults": [
+            {
+                "task": entry.task,
+                "startedAt": _instant(entry.started_at),
+                "completedAt": _instant(entry.completed_at),
+                "components": _canonical(entry.components),
+            }
+            for entry in submission.task_results
+        ],
+    }
+    return hashlib.sha256(msgspec.json.encode(canonical, order="sorted")).hexdigest()
 
 
 def _naive(moment: datetime) -> datetime:
