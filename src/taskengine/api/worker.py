@@ -15,7 +15,7 @@ from taskengine.api.context import AnyRequest, as_worker, database, requires_tok
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.api.representation import href, self_link
 from taskengine.db import remember
-from taskengine.db.models import Task
+from taskengine.db.models import Task, Worker
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
@@ -80,7 +80,7 @@ class WorkerAuthController(Controller):
         **RATE_LIMITED,
     )
     async def request_token(self, request: AnyRequest) -> TokenOut:
-        return await sign_in(request, "worker", workers.authenticate_worker)
+        return await sign_in(request, "worker", Worker)
 
     @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
     async def discard(self, request: AnyRequest) -> None:
