@@ -46,6 +46,7 @@ class ErrorCode(Enum):
     SUBMISSION_MISMATCH = (40909, "This submission id was used for a different result")
     BODY_TOO_LARGE = (41300, "The request body is too large")
     UNSUPPORTED_MEDIA_TYPE = (41500, "The body must be JSON")
+    UNSUPPORTED_ENCODING = (41501, "The body's Content-Encoding is not supported")
     INVALID_BODY = (42200, "The request body is invalid")
     INVALID_TASK = (42201, "The task definition is invalid")
     INVALID_RESULT = (42202, "The result is invalid")

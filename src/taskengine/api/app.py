@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -19,6 +20,7 @@ from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
+from taskengine.api.encoding import DecodedBodies
 from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.groups import GroupController
 from taskengine.api.headers import add_standard_headers
@@ -105,7 +107,9 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     return Litestar(
         route_handlers=[*ROUTES, media_files],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[InputGuard],
+        # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
+        # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
+        middleware=[InputGuard, DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

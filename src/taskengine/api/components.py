@@ -43,7 +43,7 @@ class ComponentController(Controller):
 
     @post("/validate-task", status_code=200, summary="Check a task definition; 422 lists every problem")
     async def validate_task(self, request: Request[Any, Any, Any]) -> TaskValidation:
-        task = catalogue.check_task(await read_json(request), urls=url_policy(request))
+        task = await catalogue.check_task_off_loop(await read_json(request), urls=url_policy(request))
         return TaskValidation(valid=True, task=msgspec.to_builtins(task))
 
     @post(
@@ -57,8 +57,8 @@ class ComponentController(Controller):
             raise DomainError(
                 ErrorCode.BAD_REQUEST, 'send an object with exactly two fields: {"task": {...}, "result": {...}}'
             )
-        task = catalogue.check_task(body["task"], path="task", urls=url_policy(request))
-        result = catalogue.check_result(task, body["result"], path="result")
+        task = await catalogue.check_task_off_loop(body["task"], path="task", urls=url_policy(request))
+        result = await catalogue.check_result_off_loop(task, body["result"], path="result")
         return ResultValidation(valid=True, result=msgspec.to_builtins(result))
 
 

@@ -15,7 +15,7 @@ from taskengine.api.context import AnyRequest, as_worker, database, requires_tok
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.api.representation import href, self_link
 from taskengine.db import remember
-from taskengine.db.models import MAX_ID, Task
+from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
@@ -81,7 +81,7 @@ class WorkerAuthController(Controller):
         **RATE_LIMITED,
     )
     async def request_token(self, request: AnyRequest) -> TokenOut:
-        return await sign_in(request, "worker", workers.authenticate_worker)
+        return await sign_in(request, "worker", Worker)
 
     @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
     async def discard(self, request: AnyRequest) -> None:
@@ -235,9 +235,14 @@ class SequenceController(Controller):
         encoded, digest = cached
         # The ETag covers the assignment as shown (its state changes) and the sequence (by its digest).
         etag = '"' + hashlib.blake2b(digest + msgspec.json.encode(assignment), digest_size=16).hexdigest() + '"'
+        # The phone's own HTTP cache may keep its worker's sequence (private: no shared cache may) and must ask
+        # each time (no-cache), which costs a bodiless 304 while nothing changed; no-store would forbid keeping
+        # the copy that makes the 304 useful. A 304 repeats these headers, so the kept copy stays fresh (RFC 9111).
+        # Vary: one URL answers JSON or MessagePack, and to whoever's token it carries.
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token"}
         if_none_match = request.headers.get("if-none-match", "")
         if etag in if_none_match or if_none_match.strip() == "*":
-            return Response(b"", status_code=304, headers={"ETag": etag})
+            return Response(b"", status_code=304, headers=headers)
         body = {"assignment": assignment, "tasks": msgspec.Raw(encoded)}
         content = msgspec.msgpack.encode(body) if media_type == MSGPACK else msgspec.json.encode(body)
-        return Response(content, media_type=media_type, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+        return Response(content, media_type=media_type, headers=headers)

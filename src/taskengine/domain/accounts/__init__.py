@@ -1,6 +1,6 @@
 """Accounts: requesters, passwords and auth tokens."""
 
-from taskengine.domain.accounts._credentials import canonical_email
+from taskengine.domain.accounts._credentials import account_by_email, canonical_email, check_password
 from taskengine.domain.accounts._requesters import (
     READ_ONLY_PROFILE_FIELDS,
     Profile,
@@ -19,8 +19,10 @@ __all__ = [
     "READ_ONLY_PROFILE_FIELDS",
     "Profile",
     "ProfileUpdate",
+    "account_by_email",
     "authenticate",
     "canonical_email",
+    "check_password",
     "create_requester",
     "credit_requester",
     "digest",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,12 +13,16 @@ _HASHER = PasswordHasher()
 # Verified when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password anyone has")
 
+# Each hash holds 64 MiB and a core for a few hundred milliseconds. More at once than there are cores only adds
+# memory (40 at once would hold 2.5 GB) and takes the CPU the event loop needs; the rest wait their turn.
+_HASHING = anyio.CapacityLimiter(max(2, os.cpu_count() or 2))
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 
 
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_HASHER.hash, password)
+    return await anyio.to_thread.run_sync(_HASHER.hash, password, limiter=_HASHING)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
@@ -27,4 +34,4 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return await anyio.to_thread.run_sync(verify)
+    return await anyio.to_thread.run_sync(verify, limiter=_HASHING)

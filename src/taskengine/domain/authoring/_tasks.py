@@ -8,7 +8,7 @@ import msgspec
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.catalogue import STRICT_URLS, check_task
+from taskengine.catalogue import STRICT_URLS, check_task_off_loop
 from taskengine.db.models import JobTask, Task
 from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._sizes import MediaSizes, task_sizes
@@ -32,7 +32,7 @@ async def create_task(
 
     `urls` says which hosts its media URLs may name; the default allows public hosts only.
     """
-    definition = check_task(body, urls=urls)
+    definition = await check_task_off_loop(body, urls=urls)
     row = Task(owner_id=owner_id, name=definition.name, components="[]")
     _fill(row, definition, media)
     session.add(row)
@@ -54,7 +54,7 @@ async def update_task(
     """Replace the task's definition; a published task is read-only (`urls` as for `create_task`)."""
     row = await get_task(session, owner_id, task_id, for_update=True)
     ensure_editable(row, "task", "/tasks")
-    _fill(row, check_task(body, urls=urls), media)
+    _fill(row, await check_task_off_loop(body, urls=urls), media)
     touch(row)
     session.add(row)
     await session.flush()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -54,7 +53,8 @@ def _settings(body: Any, now: datetime) -> tuple[CampaignIn, dict[str, Any]]:
             problems.append(Problem(wire, f"must be between {low} and {high} seconds, got {seconds}"))
         values[f"{attribute}_s"] = seconds
     try:
-        payment = to_micros(Decimal(str(campaign.worker_payment)))
+        # As text, so to_micros's length bound applies to what the client wrote (a float prints short).
+        payment = to_micros(str(campaign.worker_payment))
         values["worker_payment"] = payment
         if payment > 1000 * 10**6:
             problems.append(Problem("workerPayment", "must be at most 1000 (USD)"))

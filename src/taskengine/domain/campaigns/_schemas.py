@@ -11,12 +11,15 @@ from msgspec import Meta
 from taskengine.db.models import Campaign
 from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
-from taskengine.domain.campaigns._values import format_duration
+from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
 from taskengine.domain.money import from_micros
+from taskengine.domain.money._amounts import MAX_AMOUNT_CHARS
 
 State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
 LongText = Annotated[str, Meta(max_length=10_000)]
-DurationText = Annotated[str, Meta(max_length=40, description="a duration like '10 min', '4 hours' or '3 days'")]
+DurationText = Annotated[
+    str, Meta(max_length=MAX_DURATION_CHARS, description="a duration like '10 min', '4 hours' or '3 days'")
+]
 DateText = Annotated[str, Meta(max_length=40, description="ISO-8601; no zone means UTC")]
 
 
@@ -28,7 +31,8 @@ class CampaignIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fi
     description: LongText = ""
     terms: LongText = ""
     est_duration: DurationText | None = None
-    worker_payment: Annotated[float, Meta(ge=0, le=1000)] | str = 0
+    # Text keeps every digit exact; its length is bounded so parsing it costs nothing however it is written.
+    worker_payment: Annotated[float, Meta(ge=0, le=1000)] | Annotated[str, Meta(max_length=MAX_AMOUNT_CHARS)] = 0
     results: Annotated[int, Meta(ge=1, le=1000)] = 1
     max_results_per_worker: Annotated[int, Meta(ge=1, le=1000)] = 1
     worker_group: Annotated[int, Meta(ge=1)] | None = None

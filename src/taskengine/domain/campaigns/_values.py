@@ -7,6 +7,8 @@ from datetime import datetime
 
 from taskengine.domain.dates import naive_utc
 
+MAX_DURATION_CHARS = 40
+"""Longer duration texts are refused unparsed: "9999999 seconds" needs 15 characters."""
 _DURATION = re.compile(r"^\s*(\d{1,7})\s*([a-z]+)\s*$")
 _UNITS = {
     "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
@@ -19,6 +21,9 @@ _NAMES = ((86_400, "day", "days"), (3600, "hour", "hours"), (60, "min", "min"), 
 
 def parse_duration(text: str) -> int:
     """Seconds in "<whole number> <unit>" (sec, min, hours, days and their usual spellings); ValueError otherwise."""
+    # Bounded before any regex or lowering runs, whoever calls (the wire schema bounds it too).
+    if len(text) > MAX_DURATION_CHARS:
+        raise ValueError(f"a duration is at most {MAX_DURATION_CHARS} characters long, like '10 min' or '4 hours'")
     match = _DURATION.match(text.lower())
     if not match or match[2] not in _UNITS:
         raise ValueError(f"{text[:40]!r} is not a duration like '10 sec', '15 min', '4 hours' or '3 days'")

@@ -13,36 +13,68 @@ MAX_USD = 10**12
 MAX_MICROS = MAX_USD * MICROS
 
 
+MAX_AMOUNT_CHARS = 40
+"""The longest amount accepted as text: 13 integer digits and 6 decimals leave room for generous zero padding.
+
+Anything longer is refused before it is parsed, so a megabyte of digits costs nothing and never reaches a message.
+"""
+
+
+def _shown(amount: object) -> str:
+    """`amount` as error messages quote it: its repr, cut short (a client may send a megabyte)."""
+    if isinstance(amount, int) and amount.bit_length() > 128:  # printing a huge int costs time, and may refuse
+        return f"an integer of {amount.bit_length()} bits"
+    text = repr(amount)
+    return text if len(text) <= MAX_AMOUNT_CHARS + 2 else text[:MAX_AMOUNT_CHARS] + "..."
+
+
 def to_micros(amount: Decimal | str | int) -> int:
     """The exact number of micro-dollars in `amount` USD; ValueError if it is not a number, negative,
-    finer than a micro-dollar or above MAX_USD."""
+    finer than a micro-dollar or above MAX_USD.
+
+    The cost is bounded whatever the input: text is at most MAX_AMOUNT_CHARS long, and no power of ten is
+    ever computed from the exponent a client wrote ("0e10000000" once took seconds of the event loop).
+    """
     # bool is an int and float is inexact: neither is a reasonable way to say an amount of money.
     if isinstance(amount, bool) or not isinstance(amount, Decimal | str | int):
         raise TypeError(f"an amount must be a Decimal, str or int, not {type(amount).__name__}")
+    if isinstance(amount, int):
+        # Compared as an int: a huge one must not be turned into a Decimal (or a string) first.
+        if amount < 0:
+            raise ValueError(f"an amount must not be negative: {_shown(amount)}")
+        if amount > MAX_USD:
+            raise ValueError(f"an amount must not exceed {MAX_USD} USD: {_shown(amount)}")
+        return amount * MICROS
+    if isinstance(amount, str) and len(amount) > MAX_AMOUNT_CHARS:
+        raise ValueError(f"an amount must be at most {MAX_AMOUNT_CHARS} characters long, got {len(amount)}")
     try:
         value = Decimal(amount)
     except InvalidOperation:
-        raise ValueError(f"not a number: {amount!r}") from None
+        raise ValueError(f"not a number: {_shown(amount)}") from None
     if not value.is_finite():
-        raise ValueError(f"an amount must be a finite number, not {amount!r}")
+        raise ValueError(f"an amount must be a finite number, not {_shown(amount)}")
     if value < 0:
-        raise ValueError(f"an amount must not be negative: {amount!r}")
+        raise ValueError(f"an amount must not be negative: {_shown(amount)}")
     if value > MAX_USD:
-        raise ValueError(f"an amount must not exceed {MAX_USD} USD: {amount!r}")
+        raise ValueError(f"an amount must not exceed {MAX_USD} USD: {_shown(amount)}")
+    # Zero may carry any exponent ("0e10000000"); it is zero micro-dollars whatever the exponent says.
+    if value.is_zero():
+        return 0
     # Integer arithmetic on the decimal's digits, so no context precision can round anything away.
     _, digits, exponent = value.as_tuple()
-    coefficient = int("".join(map(str, digits)))
-    shift = int(exponent) + 6  # an int, as the value is finite
-    if shift >= 0:
-        scale: int = 10**shift
-        return coefficient * scale
-    # Trailing zeros beyond six places ("1.5000000") lose nothing and are accepted.
-    if coefficient == 0:
-        return 0
-    # A nonzero coefficient is never a multiple of a power of ten longer than itself: no need to compute that power.
-    if -shift > len(digits) or coefficient % (scale := 10**-shift):
-        raise ValueError(f"an amount must have at most 6 decimal places: {amount!r}")
-    return coefficient // scale
+    exponent = int(exponent)  # an int, as the value is finite
+    # Trailing zeros lose nothing ("1.5000000"): dropping them leaves at most 13 + 6 significant digits for
+    # any amount that passes, so the coefficient and every power of ten below stay small.
+    end = len(digits)
+    while digits[end - 1] == 0:  # a nonzero value has a nonzero digit, so this stops
+        end -= 1
+    exponent += len(digits) - end
+    if exponent < -6:
+        raise ValueError(f"an amount must have at most 6 decimal places: {_shown(amount)}")
+    # 0 < value <= MAX_USD bounds the exponent from above too: at most 12, so the shift is at most 18.
+    coefficient = int("".join(map(str, digits[:end])))
+    scale: int = 10 ** (exponent + 6)
+    return coefficient * scale
 
 
 def from_micros(micros: int) -> Decimal:
