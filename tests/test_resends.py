@@ -34,13 +34,17 @@ def _respell(body: dict[str, Any]) -> list[str]:
     return [json.dumps(reordered), spaced, numbers, exponent, zones, naive, unicode]
 
 
-def test_a_rebuilt_resend_returns_the_stored_result(api: Client) -> None:
+def _working(api: Client) -> tuple[dict[str, str], int, int, dict[str, Any], dict[str, str]]:
+    """A published one-job campaign with a worker on it: (requester, campaign, assignment, answers, worker)."""
     requester = make_requester(api, credit="20")
     campaign, jobs = published(api, requester, results=1, jobs=1)
     _, worker = make_worker(api)
     sequence = started(api, worker, campaign, jobs[0])
-    assignment = sequence["assignment"]["id"]
-    body = answers(sequence)
+    return requester, campaign, sequence["assignment"]["id"], answers(sequence), worker
+
+
+def test_a_rebuilt_resend_returns_the_stored_result(api: Client) -> None:
+    requester, campaign, assignment, body, worker = _working(api)
     first = _send(api, worker, assignment, json.dumps(body))
     assert first.status_code == 201, first.text
     for raw in _respell(body):
@@ -62,12 +66,7 @@ def test_a_rebuilt_resend_returns_the_stored_result(api: Client) -> None:
     ids=["another rating", "another completion time", "a microsecond earlier", "a half step"],
 )
 def test_another_answer_under_the_same_id_stays_a_conflict(api: Client, change: Any) -> None:
-    requester = make_requester(api, credit="20")
-    campaign, jobs = published(api, requester, results=1, jobs=1)
-    _, worker = make_worker(api)
-    sequence = started(api, worker, campaign, jobs[0])
-    assignment = sequence["assignment"]["id"]
-    body = answers(sequence)
+    _, _, assignment, body, worker = _working(api)
     assert _send(api, worker, assignment, json.dumps(body)).status_code == 201
     change(body)
     assert_error(_send(api, worker, assignment, json.dumps(body)), 409, ErrorCode.SUBMISSION_MISMATCH)

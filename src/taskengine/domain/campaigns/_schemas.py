@@ -12,8 +12,7 @@ from taskengine.db.models import Campaign
 from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
-from taskengine.domain.money import from_micros
-from taskengine.domain.money._amounts import MAX_AMOUNT_CHARS
+from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
 
 State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
 LongText = Annotated[str, Meta(max_length=10_000)]

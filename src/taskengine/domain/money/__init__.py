@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from taskengine.domain.money._amounts import MAX_MICROS, MAX_USD, MICROS, commission, format_usd, from_micros, to_micros
+from taskengine.domain.money._amounts import (
+    MAX_AMOUNT_CHARS,
+    MAX_MICROS,
+    MAX_USD,
+    MICROS,
+    commission,
+    format_usd,
+    from_micros,
+    to_micros,
+)
 from taskengine.domain.money._ledger import (
     Account,
     InsufficientFunds,
@@ -15,6 +24,7 @@ from taskengine.domain.money._ledger import (
 )
 
 __all__ = [
+    "MAX_AMOUNT_CHARS",
     "MAX_MICROS",
     "MAX_USD",
     "MICROS",
