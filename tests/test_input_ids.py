@@ -216,7 +216,8 @@ def test_integers_beyond_64_bits_in_bodies_are_refused_as_json(api: Client) -> N
                 submission.replace(f'"task": {scene.a_working["tasks"][0]["id"]}', f'"task": {huge}', 1),
             ),
         ):
-            response = api.request(method, path, content=body.encode(), headers=headers)
+            json_headers = {**headers, "Content-Type": "application/json"}
+            response = api.request(method, path, content=body.encode(), headers=json_headers)
             error = assert_error(response, 400, ErrorCode.INVALID_JSON)
             assert "64 bits" in error["description"], (path, error)
     assert scene.snapshot() == before
