@@ -88,6 +88,24 @@ class MoneyMachine(RuleBasedStateMachine):
         if self.state in OPEN and all(self._approved(job) >= RESULTS for job in self.jobs):
             self.state = "finished"
 
+    def _ended(self, work: Work, state: str) -> None:
+        """The assignment ended without a result; a soft-rejected result waiting for its redo expires with it."""
+        work.state = state
+        if work.result_state == "SoftRejected":
+            work.result_state = "Expired"
+
+    def _backdated(self, model: Any, row_id: Any, column: str, age: timedelta, due_work: Any) -> int:
+        """Set the row's `column` to `age` ago, then run the due work that should now act on it; how many it did."""
+
+        async def go(session: Any) -> int:
+            row = await session.get(model, row_id)
+            setattr(row, column, utcnow() - age)
+            session.add(row)
+            await session.flush()
+            return int(await due_work(session))
+
+        return int(self._db(go))
+
     def _db(self, work: Any) -> Any:
         async def go() -> Any:
             async with self.api.app.state.db.transaction() as session:
@@ -133,9 +151,7 @@ class MoneyMachine(RuleBasedStateMachine):
         response = self._call("POST", f"/worker/assignments/{work.id}/return", self.workers[work.worker])
         assert (response.status_code == 200) == (work.state == "working"), response.text
         if response.status_code == 200:
-            work.state = "returned"
-            if work.result_state == "SoftRejected":
-                work.result_state = "Expired"
+            self._ended(work, "returned")
 
     @rule(pick=picks)
     def run_out_of_time(self, pick: int) -> None:
@@ -143,47 +159,36 @@ class MoneyMachine(RuleBasedStateMachine):
         if not working:
             return
         work = working[pick % len(working)]
-
-        async def expire(session: Any) -> int:
-            row = await session.get(Assignment, work.id)
-            row.deadline = utcnow() - timedelta(seconds=1)
-            session.add(row)
-            await session.flush()
-            return await expire_assignments(session)
-
-        assert self._db(expire) == 1
-        work.state = "expired"
-        if work.result_state == "SoftRejected":
-            work.result_state = "Expired"
+        assert self._backdated(Assignment, work.id, "deadline", timedelta(seconds=1), expire_assignments) == 1
+        self._ended(work, "expired")
 
     # --- the requester ------------------------------------------------------------------------------------------
 
-    def _decide(self, pick: int, action: str, body: Any) -> tuple[Work, Any] | None:
+    def _decide(self, pick: int, action: str, body: Any) -> Work | None:
+        """Send a decision on one of the submitted results; that result's work if it was taken (it was in review)."""
         decided = [w for w in self.work if w.result is not None]
         if not decided:
             return None
         work = decided[pick % len(decided)]
         response = self._call("POST", f"/results/{work.result}/{action}", self.requester, body)
         assert (response.status_code == 200) == (work.result_state == "InReview"), (action, response.text)
-        return work, response
+        return work if response.status_code == 200 else None
 
     @rule(pick=picks)
     def approve(self, pick: int) -> None:
-        if (decided := self._decide(pick, "approve", None)) and decided[1].status_code == 200:
-            self._approved_now(decided[0])
+        if work := self._decide(pick, "approve", None):
+            self._approved_now(work)
 
     @rule(pick=picks)
     def reject(self, pick: int) -> None:
-        if (decided := self._decide(pick, "reject", {"reason": "No"})) and decided[1].status_code == 200:
-            decided[0].result_state = "Rejected"
+        if work := self._decide(pick, "reject", {"reason": "No"}):
+            work.result_state = "Rejected"
 
     @rule(pick=picks)
     def soft_reject(self, pick: int) -> None:
         until = (utcnow() + timedelta(days=1)).isoformat()
-        if (decided := self._decide(pick, "soft-reject", {"reason": "Again", "until": until})) and decided[
-            1
-        ].status_code == 200:
-            decided[0].state, decided[0].result_state = "working", "SoftRejected"
+        if work := self._decide(pick, "soft-reject", {"reason": "Again", "until": until}):
+            work.state, work.result_state = "working", "SoftRejected"
 
     @rule()
     def approve_all(self) -> None:
@@ -198,15 +203,7 @@ class MoneyMachine(RuleBasedStateMachine):
         if not waiting:
             return
         work = waiting[pick % len(waiting)]
-
-        async def age(session: Any) -> int:
-            row = await session.get(JobResult, work.result)
-            row.submitted_at = utcnow() - timedelta(days=4)
-            session.add(row)
-            await session.flush()
-            return await approve_due(session)
-
-        assert self._db(age) == 1
+        assert self._backdated(JobResult, work.result, "submitted_at", timedelta(days=4), approve_due) == 1
         self._approved_now(work)
 
     @rule(action=st.sampled_from(["pause", "continue", "cancel"]))

@@ -113,12 +113,15 @@ def test_sign_ups_are_limited_per_email_and_per_address(limited: MakeClient) -> 
     assert api.post("/worker/auth/token/request", json=body).status_code == 200
 
 
+def two_workers(api: Client, jobs: int) -> tuple[int, list[int], dict[str, str], dict[str, str]]:
+    """A published campaign with two places per job, and two signed-in workers: Wanda and Xena."""
+    campaign, job_ids = published(api, make_requester(api, credit="20"), results=2, jobs=jobs)
+    return campaign, job_ids, make_worker(api, "wanda@example.com")[1], make_worker(api, "xena@example.com")[1]
+
+
 def test_job_starts_are_limited_per_worker(limited: MakeClient) -> None:
     api = limited(rate_limit_start_per_account="1/minute", rate_limit_start_per_address="100/minute")
-    requester = make_requester(api, credit="20")
-    campaign, jobs = published(api, requester, results=2, jobs=2)
-    _, wanda = make_worker(api, "wanda@example.com")
-    _, xena = make_worker(api, "xena@example.com")
+    campaign, jobs, wanda, xena = two_workers(api, jobs=2)
     assert api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[0]}/start", headers=wanda).status_code == 201
     refused = api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[1]}/start", headers=wanda)
     assert_limited(refused, "for this worker")
@@ -130,10 +133,7 @@ def test_job_starts_are_limited_per_worker(limited: MakeClient) -> None:
 
 def test_job_starts_are_limited_per_address(limited: MakeClient) -> None:
     api = limited(rate_limit_start_per_account="100/minute", rate_limit_start_per_address="1/minute")
-    requester = make_requester(api, credit="20")
-    campaign, jobs = published(api, requester, results=2, jobs=2)
-    _, wanda = make_worker(api, "wanda@example.com")
-    _, xena = make_worker(api, "xena@example.com")
+    campaign, jobs, wanda, xena = two_workers(api, jobs=2)
     assert api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[0]}/start", headers=wanda).status_code == 201
     refused = api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[0]}/start", headers=xena)
     assert_limited(refused, "from this address")
@@ -141,10 +141,7 @@ def test_job_starts_are_limited_per_address(limited: MakeClient) -> None:
 
 def test_submissions_are_limited_per_worker(limited: MakeClient) -> None:
     api = limited(rate_limit_submit_per_account="1/minute", rate_limit_submit_per_address="100/minute")
-    requester = make_requester(api, credit="20")
-    campaign, jobs = published(api, requester, results=2, jobs=1)
-    _, wanda = make_worker(api, "wanda@example.com")
-    _, xena = make_worker(api, "xena@example.com")
+    campaign, jobs, wanda, xena = two_workers(api, jobs=1)
     wandas, xenas = started(api, wanda, campaign, jobs[0]), started(api, xena, campaign, jobs[0])
     assert submit(api, wanda, wandas).status_code == 201
     assert_limited(submit(api, wanda, wandas), "for this worker")
@@ -155,10 +152,7 @@ def test_submissions_are_limited_per_worker(limited: MakeClient) -> None:
 
 def test_submissions_are_limited_per_address(limited: MakeClient) -> None:
     api = limited(rate_limit_submit_per_account="100/minute", rate_limit_submit_per_address="1/minute")
-    requester = make_requester(api, credit="20")
-    campaign, jobs = published(api, requester, results=2, jobs=1)
-    _, wanda = make_worker(api, "wanda@example.com")
-    _, xena = make_worker(api, "xena@example.com")
+    campaign, jobs, wanda, xena = two_workers(api, jobs=1)
     wandas, xenas = started(api, wanda, campaign, jobs[0]), started(api, xena, campaign, jobs[0])
     assert submit(api, wanda, wandas).status_code == 201
     assert_limited(submit(api, xena, xenas, answers(xenas)), "from this address")
