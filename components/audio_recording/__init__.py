@@ -20,14 +20,14 @@ from taskengine.engine import (
 )
 
 
-class AudioRecordingAttributes(Attributes):
+class AudioRecordingAttributes(Attributes, frozen=True):
     max_duration_in_seconds: Annotated[Seconds, Meta(description="longest recording accepted, in seconds")]
     min_duration_in_seconds: Annotated[
         Seconds, Meta(description="shortest recording accepted, in seconds (default 1)")
     ] = 1
 
 
-class AudioRecordingResult(Result):
+class AudioRecordingResult(Result, frozen=True):
     url: Annotated[MediaUrl, Meta(description="url of the recording, an .aac file")]
 
 

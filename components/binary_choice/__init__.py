@@ -10,12 +10,12 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Label, Narrowing, Problem, Result, Rule
 
 
-class BinaryChoiceAttributes(Attributes):
+class BinaryChoiceAttributes(Attributes, frozen=True):
     option1: Annotated[Label, Meta(description="label of the 1st option")]
     option2: Annotated[Label, Meta(description="label of the 2nd option")]
 
 
-class BinaryChoiceResult(Result):
+class BinaryChoiceResult(Result, frozen=True):
     selected_option: Annotated[Label, Meta(description="label of the selected option")]
 
 

@@ -21,18 +21,18 @@ from taskengine.engine import (
 )
 
 
-class ImageOption(Attributes):
+class ImageOption(Attributes, frozen=True):
     id: Annotated[Identifier, Meta(description="option id, returned as the result")]
     url: Annotated[HttpUrl, Meta(description="option image url")]
     label: Annotated[OptionalText, Meta(description="option label (may be empty)")] = ""
 
 
-class BinaryImageChoiceAttributes(Attributes):
+class BinaryImageChoiceAttributes(Attributes, frozen=True):
     option1: Annotated[ImageOption, Meta(description="1st option")]
     option2: Annotated[ImageOption, Meta(description="2nd option")]
 
 
-class BinaryImageChoiceResult(Result):
+class BinaryImageChoiceResult(Result, frozen=True):
     selected_option: Annotated[Identifier, Meta(description="id of the selected option")]
 
 

@@ -21,7 +21,7 @@ Extent = Annotated[int, Meta(ge=1, le=MAX_IMAGE_PIXELS)]
 """A width or height, in pixels."""
 
 
-class ImageCropAttributes(Attributes):
+class ImageCropAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the image to crop")]
     aspect_ratio: Annotated[
         AspectRatio | None,
@@ -29,7 +29,7 @@ class ImageCropAttributes(Attributes):
     ] = None
 
 
-class ImageCropResult(Result):
+class ImageCropResult(Result, frozen=True):
     x: Annotated[Offset, Meta(description="left edge of the crop, in pixels from the image's left edge")]
     y: Annotated[Offset, Meta(description="top edge of the crop, in pixels from the image's top edge")]
     width: Annotated[Extent, Meta(description="width of the crop, in pixels")]

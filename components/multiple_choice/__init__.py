@@ -22,7 +22,7 @@ from taskengine.engine import (
 MAX_OPTIONS = 50
 
 
-class MultipleChoiceAttributes(Attributes):
+class MultipleChoiceAttributes(Attributes, frozen=True):
     options: Annotated[
         list[Label], Meta(min_length=2, max_length=MAX_OPTIONS, description="labels of the options, 2 to 50, unique")
     ]
@@ -34,7 +34,7 @@ class MultipleChoiceAttributes(Attributes):
     ] = 1
 
 
-class MultipleChoiceResult(Result):
+class MultipleChoiceResult(Result, frozen=True):
     selected_options: Annotated[
         list[Label], Meta(min_length=1, max_length=MAX_OPTIONS, description="labels of the selected options")
     ]
@@ -56,7 +56,7 @@ def _selection_range(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
 
 
 def _selected_from_options(attrs: MultipleChoiceAttributes) -> dict[str, Any]:
-    options = Literal[tuple(attrs.options)]  # type: ignore[valid-type]
+    options: Any = Literal[tuple(attrs.options)]  # built at run time from the attributes
     return {
         "selected_options": Annotated[list[options], Meta(min_length=attrs.min_selected, max_length=attrs.max_selected)]
     }

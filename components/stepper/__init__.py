@@ -17,14 +17,14 @@ MAX_STEPS = 1_000_000
 count leaves float range (5e-324 over any range makes it infinite) would break the grid arithmetic."""
 
 
-class StepperAttributes(Attributes):
+class StepperAttributes(Attributes, frozen=True):
     min: Annotated[float, Meta(ge=-1e9, le=1e9, description="lowest value of the range")]
     max: Annotated[float, Meta(ge=-1e9, le=1e9, description="highest value of the range")]
     step: Annotated[float, Meta(gt=0, le=1e9, description="change per tap (default 1)")] = 1
     start: Annotated[float | None, Meta(description="value shown first (default: min)")] = None
 
 
-class StepperResult(Result):
+class StepperResult(Result, frozen=True):
     result: Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
 
 
@@ -85,8 +85,8 @@ def exact_grid(attrs: StepperAttributes) -> bool:
 
 
 def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
-    grid = {"multiple_of": attrs.step} if exact_grid(attrs) else {}
-    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
+    grid = attrs.step if exact_grid(attrs) else None
+    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, multiple_of=grid)]}
 
 
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:

@@ -27,7 +27,7 @@ Tag = Annotated[str, Meta(min_length=1, max_length=MAX_TAG_LENGTH)]
 """One free tag: a word or short phrase."""
 
 
-class TaggingAttributes(Attributes):
+class TaggingAttributes(Attributes, frozen=True):
     hint: Annotated[OptionalText, Meta(description="placeholder shown in the empty tag field (default empty)")] = ""
     min_tags: Annotated[int, Meta(ge=0, le=MAX_TAGS, description="fewest tags the worker must give (default 1)")] = 1
     max_tags: Annotated[int, Meta(ge=1, le=MAX_TAGS, description="most tags the worker may give (default 10)")] = 10
@@ -38,7 +38,7 @@ class TaggingAttributes(Attributes):
     ] = []
 
 
-class TaggingResult(Result):
+class TaggingResult(Result, frozen=True):
     tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS, description="the tags, 1 to 50 characters each")]
 
 

@@ -20,14 +20,14 @@ from taskengine.engine import (
 )
 
 
-class TextEditAttributes(Attributes):
+class TextEditAttributes(Attributes, frozen=True):
     text: Annotated[LongText, Meta(description="the text the worker edits, shown in the field to start with")]
     max_length: Annotated[
         int, Meta(ge=1, le=MAX_TEXT_LENGTH, description="most characters the edited text may have (default 10000)")
     ] = MAX_TEXT_LENGTH
 
 
-class TextEditResult(Result):
+class TextEditResult(Result, frozen=True):
     # May be empty: deleting the whole text is a valid edit.
     text: Annotated[str, Meta(max_length=MAX_TEXT_LENGTH, description="the text as the worker left it")]
 

@@ -20,14 +20,14 @@ from taskengine.engine import (
 )
 
 
-class TextInputAttributes(Attributes):
+class TextInputAttributes(Attributes, frozen=True):
     hint: Annotated[OptionalText, Meta(description="placeholder shown in the empty field (default empty)")] = ""
     max_length: Annotated[
         int, Meta(ge=1, le=MAX_TEXT_LENGTH, description="most characters the worker may type (default 1000)")
     ] = 1000
 
 
-class TextInputResult(Result):
+class TextInputResult(Result, frozen=True):
     text: Annotated[str, Meta(max_length=MAX_TEXT_LENGTH, description="the text the worker typed")]
 
 

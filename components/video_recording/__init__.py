@@ -27,7 +27,7 @@ VideoSeconds = Annotated[float, Meta(gt=0, le=MAX_VIDEO_SECONDS)]
 Orientation = Literal["any", "portrait", "landscape"]
 
 
-class VideoRecordingAttributes(Attributes):
+class VideoRecordingAttributes(Attributes, frozen=True):
     max_duration_in_seconds: Annotated[
         VideoSeconds, Meta(description="longest video accepted, in seconds (at most 600)")
     ]
@@ -37,7 +37,7 @@ class VideoRecordingAttributes(Attributes):
     min_duration_in_seconds: Annotated[Seconds, Meta(description="shortest video accepted, in seconds (default 1)")] = 1
 
 
-class VideoRecordingResult(Result):
+class VideoRecordingResult(Result, frozen=True):
     url: Annotated[MediaUrl, Meta(description="url of the video, an .mp4 file")]
 
 

@@ -87,13 +87,15 @@ def _component_class(definition: ComponentDefinition) -> type[ComponentBase]:
     properties: tuple[Any, ...] = (
         ("properties", attrs, msgspec.field(default_factory=attrs)) if all_default else ("properties", attrs)
     )
-    return msgspec.defstruct(
+    cls = msgspec.defstruct(
         f"{definition.name}Component",
         [properties],
         bases=(ComponentBase,),
         tag=definition.name,
         module=__name__,
     )
+    assert issubclass(cls, ComponentBase)  # defstruct is typed as returning a bare Struct
+    return cls
 
 
 class Engine:
@@ -103,7 +105,7 @@ class Engine:
         self.registry = registry
         self._class_by_name = {d.name: _component_class(d) for d in registry}
         self._definition_by_class = {cls: registry[name] for name, cls in self._class_by_name.items()}
-        component_union = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
+        component_union: Any = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
         self.component_type: Any = component_union
         self.task_type: Any = msgspec.defstruct(
             "Task",
@@ -111,7 +113,7 @@ class Engine:
                 (
                     "components",
                     Annotated[
-                        list[component_union],  # type: ignore[valid-type]
+                        list[component_union],
                         Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK, description="components, top to bottom"),
                     ],
                 )
@@ -235,9 +237,11 @@ class Engine:
             fields: dict[str, Any] = {}
             for narrowing in definition.narrowings:
                 fields.update(narrowing.fields(attributes))
-            narrowed = msgspec.defstruct(
+            built = msgspec.defstruct(
                 definition.result.__name__, list(fields.items()), bases=(definition.result,), module=__name__
             )
+            assert issubclass(built, Result)  # defstruct is typed as returning a bare Struct
+            narrowed = built
             if len(self._narrowed_types) >= _NARROWED_CACHE_SIZE:
                 self._narrowed_types.pop(next(iter(self._narrowed_types)))
             self._narrowed_types[key] = narrowed
