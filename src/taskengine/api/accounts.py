@@ -15,8 +15,7 @@ from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.db.models import Requester, Worker
 from taskengine.domain import accounts
 from taskengine.domain.campaigns import apply_due
-from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 

@@ -13,7 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from taskengine.engine._definition import ComponentDefinition, Result
-from taskengine.engine._fields import NOT_BLANK
+from taskengine.engine._fields import CustomProperties, Name
 from taskengine.engine._json import JsonInputError, parse_json
 from taskengine.engine._problems import Problem, check_value, convert_collecting, rooted, type_name
 from taskengine.engine._registry import Registry
@@ -35,11 +35,7 @@ class ComponentBase(
     landscape: Annotated[bool, Meta(description="shown in landscape orientation")] = False
 
 
-TaskName = Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK, description="name of the task")]
-CustomProperties = Annotated[
-    dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
-    Meta(max_length=50, description="custom key/value pairs kept with the task"),
-]
+TaskName = Annotated[Name, Meta(description="name of the task")]
 
 
 class TaskBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):

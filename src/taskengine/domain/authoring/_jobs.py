@@ -16,7 +16,7 @@ from taskengine.domain.authoring._membership import checked_ids
 from taskengine.domain.authoring._schemas import JobIn
 from taskengine.domain.authoring._tasks import duplicate_task
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_TASKS_PER_JOB = 200

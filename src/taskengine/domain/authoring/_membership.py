@@ -10,8 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID
-from taskengine.engine import Problem
-from taskengine.engine._problems import check_value
+from taskengine.engine import Problem, check_value
 from taskengine.errors import DomainError, ErrorCode
 
 

@@ -12,15 +12,20 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, WorkerGroup, utcnow
-from taskengine.domain.authoring import duplicate_job, tasks_of
-from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
-from taskengine.domain.authoring._membership import checked_ids
+from taskengine.domain.authoring import (
+    checked_ids,
+    duplicate_job,
+    ensure_editable,
+    get_owned,
+    set_archived,
+    tasks_of,
+    touch,
+)
 from taskengine.domain.campaigns._schemas import CampaignIn
 from taskengine.domain.campaigns._values import parse_date, parse_duration
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
 from taskengine.domain.money import to_micros
-from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_JOBS_PER_CAMPAIGN = 10_000

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
-from taskengine.domain.authoring._common import get_owned, touch
+from taskengine.domain.authoring import get_owned, touch
 from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.campaigns._places import CLOSED_STATES, held_by_live_work, lock_campaign
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release

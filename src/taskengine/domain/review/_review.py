@@ -20,8 +20,7 @@ from taskengine.domain.authoring import aware
 from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_place
 from taskengine.domain.money import commission, pay
 from taskengine.domain.review._figures import WorkerFigures, figures
-from taskengine.engine import NOT_BLANK, Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import LongText, OptionalLongText, Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 STATES = ("InReview", "Approved", "Rejected")
@@ -48,15 +47,15 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
 
 
 class Approval(msgspec.Struct, forbid_unknown_fields=True):
-    message: Annotated[str, Meta(max_length=10_000)] = ""
+    message: OptionalLongText = ""
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
+    reason: LongText
 
 
 class SoftRejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
+    reason: LongText
     until: Annotated[str, Meta(max_length=40, description="when the chance to redo the job ends")]
 
 

@@ -16,8 +16,7 @@ from taskengine.db.models import JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
 from taskengine.domain.workers._assignments import get_assignment
-from taskengine.engine import CompiledTask, Problem, default_engine
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import CompiledTask, Problem, convert_collecting, default_engine
 from taskengine.errors import DomainError, ErrorCode
 
 SubmissionId = Annotated[
