@@ -22,7 +22,7 @@ class BinaryChoiceResult(Result, frozen=True):
 def _distinct_labels(attrs: BinaryChoiceAttributes) -> Iterator[Problem]:
     # The result names the option by its label, so equal labels would make the answer ambiguous.
     if attrs.option1 == attrs.option2:
-        yield Problem("option2", f"must differ from option1 ({attrs.option1!r})")
+        yield Problem("option2", f"must differ from option1 ({attrs.option1!r})", "option-labels-unique")
 
 
 def _selected_known(attrs: BinaryChoiceAttributes) -> dict[str, Any]:

@@ -38,7 +38,7 @@ class BinaryImageChoiceResult(Result, frozen=True):
 
 def _distinct_ids(attrs: BinaryImageChoiceAttributes) -> Iterator[Problem]:
     if attrs.option1.id == attrs.option2.id:
-        yield Problem("option2.id", f"must differ from option1.id ({attrs.option1.id!r})")
+        yield Problem("option2.id", f"must differ from option1.id ({attrs.option1.id!r})", "option-ids-unique")
 
 
 def _selected_known(attrs: BinaryImageChoiceAttributes) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
             Problem(
                 "width",
                 f"must keep the crop inside the image: x + width is {x_end}, imageWidth is {result.image_width}",
+                "crop-inside-image-at-ratio",
             )
         )
     if y_end > result.image_height:
@@ -58,6 +59,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
             Problem(
                 "height",
                 f"must keep the crop inside the image: y + height is {y_end}, imageHeight is {result.image_height}",
+                "crop-inside-image-at-ratio",
             )
         )
     if not at_ratio:
@@ -67,6 +69,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
                 "width",
                 f"must match aspectRatio {ratio:g} (width / height): about {result.height * ratio:.0f} for height "
                 f"{result.height}, got {result.width}",
+                "crop-inside-image-at-ratio",
             )
         )
     return problems

@@ -42,17 +42,17 @@ class MultipleChoiceResult(Result, frozen=True):
 
 def _options_unique(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
     # The result names options by their labels, so two equal labels could not be told apart.
-    yield from duplicates("options", attrs.options)
+    yield from duplicates("options", attrs.options, "options-unique")
 
 
 def _selection_range(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
     count = len(attrs.options)
     if attrs.max_selected > count:
-        yield Problem("maxSelected", f"must be at most the number of options ({count})")
+        yield Problem("maxSelected", f"must be at most the number of options ({count})", "selection-range")
     if attrs.min_selected > count:
-        yield Problem("minSelected", f"must be at most the number of options ({count})")
+        yield Problem("minSelected", f"must be at most the number of options ({count})", "selection-range")
     elif attrs.min_selected > attrs.max_selected:
-        yield Problem("minSelected", f"must be at most maxSelected ({attrs.max_selected})")
+        yield Problem("minSelected", f"must be at most maxSelected ({attrs.max_selected})", "selection-range")
 
 
 def _selected_from_options(attrs: MultipleChoiceAttributes) -> dict[str, Any]:
@@ -64,14 +64,9 @@ def _selected_from_options(attrs: MultipleChoiceAttributes) -> dict[str, Any]:
 
 def _selected_unique(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Sequence[Problem]:
     selected = result.selected_options
-    return () if len(set(selected)) == len(selected) else list(duplicates("selectedOptions", selected))
-
-
-def _selected_count(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Iterator[Problem]:
-    low, high, got = attrs.min_selected, attrs.max_selected, len(result.selected_options)
-    if not low <= got <= high:
-        wanted = f"exactly {low}" if low == high else f"between {low} and {high}"
-        yield Problem("selectedOptions", f"must have {wanted} item{'s' if high != 1 else ''}, got {got}")
+    return (
+        () if len(set(selected)) == len(selected) else list(duplicates("selectedOptions", selected, "selected-unique"))
+    )
 
 
 _EXAMPLE = {"options": ["Cat", "Dog", "Bird", "None of these"], "maxSelected": 3}

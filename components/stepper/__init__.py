@@ -50,9 +50,9 @@ def _fine_grid(attrs: StepperAttributes) -> bool:
 
 def _range(attrs: StepperAttributes) -> Iterator[Problem]:
     if attrs.min >= attrs.max:
-        yield Problem("max", f"must be greater than min ({attrs.min:g})")
+        yield Problem("max", f"must be greater than min ({attrs.min:g})", "min-below-max")
     elif attrs.step > attrs.max - attrs.min:
-        yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})")
+        yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})", "min-below-max")
 
 
 def _grid_size(attrs: StepperAttributes) -> Iterator[Problem]:
@@ -62,6 +62,7 @@ def _grid_size(attrs: StepperAttributes) -> Iterator[Problem]:
             "step",
             f"must be at least {smallest:g}: the range from min to max may hold at most {MAX_STEPS:,} steps, "
             f"this step makes {_step_count(attrs):.3g}",
+            "grid-not-too-fine",
         )
 
 
@@ -70,9 +71,15 @@ def _start(attrs: StepperAttributes) -> Iterator[Problem]:
     if attrs.start is None or attrs.min >= attrs.max or _fine_grid(attrs):
         return
     if not attrs.min <= attrs.start <= attrs.max:
-        yield Problem("start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})")
+        yield Problem(
+            "start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})", "start-in-range-on-grid"
+        )
     elif not on_grid(attrs.start, attrs.min, attrs.step):
-        yield Problem("start", f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})")
+        yield Problem(
+            "start",
+            f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})",
+            "start-in-range-on-grid",
+        )
 
 
 def exact_grid(attrs: StepperAttributes) -> bool:
@@ -92,7 +99,9 @@ def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:
     if on_grid(result.result, attrs.min, attrs.step):
         return ()
-    return [Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}")]
+    return [
+        Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}", "result-on-grid")
+    ]
 
 
 COMPONENT = ComponentDefinition(

@@ -44,12 +44,12 @@ class TaggingResult(Result, frozen=True):
 
 def _tag_range(attrs: TaggingAttributes) -> Iterator[Problem]:
     if attrs.min_tags > attrs.max_tags:
-        yield Problem("minTags", f"must be at most maxTags ({attrs.max_tags})")
+        yield Problem("minTags", f"must be at most maxTags ({attrs.max_tags})", "min-tags-within-max")
 
 
 # "Cat" and "cat" are one tag to whoever reads the results.
 def _suggestions_unique(attrs: TaggingAttributes) -> Iterator[Problem]:
-    yield from duplicates("suggestions", attrs.suggestions, key=str.casefold)
+    yield from duplicates("suggestions", attrs.suggestions, "suggestions-unique", key=str.casefold)
 
 
 def _tag_count(attrs: TaggingAttributes) -> dict[str, Any]:
@@ -61,8 +61,10 @@ def _tags_distinct_not_blank(attrs: TaggingAttributes, result: TaggingResult) ->
     # map() over str methods keeps the common, valid case free of Python-level loops.
     if len(set(map(str.casefold, tags))) == len(tags) and not any(map(str.isspace, tags)):
         return ()
-    blank = [Problem(f"tags[{i}]", "must not be blank") for i, t in enumerate(tags) if t.isspace()]
-    return blank + list(duplicates("tags", tags, key=str.casefold))
+    blank = [
+        Problem(f"tags[{i}]", "must not be blank", "tags-distinct-not-blank") for i, t in enumerate(tags) if t.isspace()
+    ]
+    return blank + list(duplicates("tags", tags, "tags-distinct-not-blank", key=str.casefold))
 
 
 COMPONENT = ComponentDefinition(

@@ -34,7 +34,8 @@ class TextEditResult(Result, frozen=True):
 
 def _given_within_max_length(attrs: TextEditAttributes) -> Iterator[Problem]:
     if len(attrs.text) > attrs.max_length:
-        yield Problem("text", f"must be at most maxLength ({attrs.max_length}) characters long, got {len(attrs.text)}")
+        message = f"must be at most maxLength ({attrs.max_length}) characters long, got {len(attrs.text)}"
+        yield Problem("text", message, "text-within-max-length")
 
 
 def _edited_within_max_length(attrs: TextEditAttributes) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _within_max_length(attrs: TextInputAttributes) -> dict[str, Any]:
 def _not_blank(attrs: TextInputAttributes, result: TextInputResult) -> Sequence[Problem]:
     # A worker who answers must answer; leaving the field out is what optionalResult is for.
     text = result.text
-    return () if text and not text.isspace() else [Problem("text", "must not be blank")]
+    return () if text and not text.isspace() else [Problem("text", "must not be blank", "text-not-blank")]
 
 
 COMPONENT = ComponentDefinition(

@@ -50,7 +50,12 @@ COMPONENT = ComponentDefinition(
     result=VideoRecordingResult,
     example={"orientation": "landscape", "minDurationInSeconds": 10, "maxDurationInSeconds": 120},
     example_result={"url": "https://media.example.com/videos/a91e.mp4"},
-    attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
+    attribute_rules=(
+        Rule(
+            "min-duration-below-max",
+            below("min_duration_in_seconds", "max_duration_in_seconds", "min-duration-below-max"),
+        ),
+    ),
     result_rules=(Rule("url-is-mp4", media_url_rule(".mp4")),),
     upload_bytes=lambda attrs: round(attrs.max_duration_in_seconds * MP4_BYTES_PER_SECOND),
     bad_examples=(

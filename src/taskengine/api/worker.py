@@ -110,7 +110,7 @@ def _market_cursor(after: str) -> tuple[int, int]:
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             "after: not a cursor from this list; follow the _links of a previous page",
-            [Problem("after", "is not a valid cursor")],
+            [Problem("after", "is not a valid cursor", "cursor")],
         )
     return campaign_id, position
 

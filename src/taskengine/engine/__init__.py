@@ -38,13 +38,14 @@ from taskengine.engine._fields import (
     Seconds,
 )
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
-from taskengine.engine._problems import Problem, check_value, convert_collecting, describe_pattern
+from taskengine.engine._problems import ENGINE_RULES, Problem, check_value, convert_collecting, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
 from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
 __all__ = [
     "AAC_BYTES_PER_SECOND",
     "DRAWING_BYTES",
+    "ENGINE_RULES",
     "MAX_COMPONENTS_PER_TASK",
     "MAX_DEPTH",
     "MAX_DURATION_SECONDS",

@@ -151,7 +151,7 @@ class Engine:
             try:
                 return self.validate_task(parse_json(data), urls=urls)
             except JsonInputError as exc:
-                return Checked(None, [Problem("", str(exc))])
+                return Checked(None, [Problem("", str(exc), "json")])
         return self._with_attribute_rules(task, urls)
 
     def _with_attribute_rules(self, task: Any, urls: UrlPolicy | None) -> Checked[Any]:
@@ -170,7 +170,7 @@ class Engine:
             for path, url in definition.urls(component.properties):
                 reason = urls.problem(url)
                 if reason is not None:
-                    problems.append(Problem(path, reason))
+                    problems.append(Problem(path, reason, "url-policy"))
         return problems
 
     def _task_problems(self, obj: Any, urls: UrlPolicy | None) -> list[Problem]:
@@ -179,7 +179,7 @@ class Engine:
         head = {k: v for k, v in obj.items() if k != "components"}
         problems = convert_collecting(head, TaskBase)[1]
         if "components" not in obj:
-            return [*problems, Problem("components", "is required")]
+            return [*problems, Problem("components", "is required", "required")]
         components = obj["components"]
         list_type = Annotated[list[Any], Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK)]
         problems.extend(rooted(check_value(components, list_type), "components"))
@@ -193,12 +193,18 @@ class Engine:
             return convert_collecting(obj, ComponentBase, path)[1]
         name = obj.get("type")
         if name is None:
-            return [Problem(f"{path}.type", "is required")]
+            return [Problem(f"{path}.type", "is required", "required")]
         if not isinstance(name, str):
-            return [Problem(f"{path}.type", "must be a string naming a component type")]
+            return [Problem(f"{path}.type", "must be a string naming a component type", "type")]
         cls = self._class_by_name.get(name)
         if cls is None:
-            return [Problem(f"{path}.type", f"unknown component type {name[:100]!r}; GET /components lists the types")]
+            return [
+                Problem(
+                    f"{path}.type",
+                    f"unknown component type {name[:100]!r}; GET /components lists the types",
+                    "unknown-component",
+                )
+            ]
         component, problems = convert_collecting(obj, cls, path)
         if component is None:
             return problems
@@ -273,7 +279,7 @@ class Engine:
             try:
                 return self.validate_result(compiled, parse_json(data))
             except JsonInputError as exc:
-                return Checked(None, [Problem("", str(exc))])
+                return Checked(None, [Problem("", str(exc), "json")])
         return self._with_result_checks(compiled, result)
 
     def _with_result_checks(self, compiled: CompiledTask, result: Any) -> Checked[Any]:
@@ -290,20 +296,24 @@ class Engine:
 
     def _result_problems(self, compiled: CompiledTask, obj: Any) -> list[Problem]:
         if not isinstance(obj, dict):
-            return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}")]
-        problems = [Problem(str(k), "is not a known field") for k in obj if k != "components"]
+            return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}", "type")]
+        problems = [Problem(str(k), "is not a known field", "unknown-field") for k in obj if k != "components"]
         answers = obj.get("components")
         expected = len(compiled.slots)
         if answers is None:
-            return [*problems, Problem("components", f"is required: an array of {expected} entries, one per component")]
+            required = Problem(
+                "components", f"is required: an array of {expected} entries, one per component", "required"
+            )
+            return [*problems, required]
         if not isinstance(answers, list):
-            return [*problems, Problem("components", f"must be an array, got {type_name(answers)}")]
+            return [*problems, Problem("components", f"must be an array, got {type_name(answers)}", "type")]
         if len(answers) != expected:
             problems.append(
                 Problem(
                     "components",
                     f"must have exactly {expected} entries, one per component of the task "
                     f"(null where no answer is due), got {len(answers)}",
+                    "count",
                 )
             )
         # Check what can be paired even when the count is wrong, so every problem shows at once.
@@ -316,12 +326,14 @@ class Engine:
         definition = self.definition_of(component)
         if slot is None:
             if answer is not None:
-                return [Problem("", f"component {index} ({definition.name}) takes no answer; send null")]
+                return [
+                    Problem("", f"component {index} ({definition.name}) takes no answer; send null", "no-answer-due")
+                ]
             return []
         if answer is None:
             if component.optional_result:
                 return []
-            return [Problem("", f"component {index} ({definition.name}) needs an answer")]
+            return [Problem("", f"component {index} ({definition.name}) needs an answer", "answer-required")]
         result, problems = convert_collecting(answer, slot)
         if result is None:
             return problems

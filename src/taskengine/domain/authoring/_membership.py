@@ -37,9 +37,9 @@ async def checked_ids(
         if type(object_id) is not int or not 1 <= object_id <= MAX_ID:
             continue
         if object_id not in found:
-            problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}"))
+            problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}", "exists"))
         elif found[object_id]:
-            problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first"))
+            problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first", "not-archived"))
     if problems:
         problems.sort(key=lambda p: int(p.path[1 : p.path.index("]")]))
         raise DomainError(ErrorCode.INVALID_BODY, f"some {what} ids cannot be used", problems)

@@ -192,10 +192,10 @@ async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body
     try:
         until = parse_date(soft.until)
     except ValueError as exc:
-        raise DomainError(ErrorCode.INVALID_BODY, str(exc), [Problem("until", str(exc))]) from None
+        raise DomainError(ErrorCode.INVALID_BODY, str(exc), [Problem("until", str(exc), "date")]) from None
     now = utcnow()
     if not now < until <= now + timedelta(days=30):
-        problem = Problem("until", "must lie in the future, at most 30 days ahead")
+        problem = Problem("until", "must lie in the future, at most 30 days ahead", "out-of-range")
         raise DomainError(ErrorCode.INVALID_BODY, "until: must lie in the future, at most 30 days ahead", [problem])
     _expect_in_review(row)
     assignment = await session.get(Assignment, row.assignment_id, with_for_update=True)
