@@ -77,6 +77,7 @@ def test_validate_task_lists_every_problem(client: Client) -> None:
         {
             "path": "components[1].type",
             "message": "unknown component type 'Slider'; GET /components lists the types",
+            "rule": "unknown-component",
         },
     ]
     assert body["description"].startswith("the task has 3 problems: name: must not be empty;")

@@ -10,8 +10,6 @@ from msgspec import Meta
 
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Problem, Result, Rule
 
-Number = Annotated[float, Meta(ge=-1e9, le=1e9)]
-
 MAX_STEPS = 1_000_000
 """The most steps a range may hold, (max - min) / step: more no one taps through, and a step so small that the
 count leaves float range (5e-324 over any range makes it infinite) would break the grid arithmetic."""

@@ -102,7 +102,6 @@ class Engine:
         self._class_by_name = {d.name: _component_class(d) for d in registry}
         self._definition_by_class = {cls: registry[name] for name, cls in self._class_by_name.items()}
         component_union: Any = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
-        self.component_type: Any = component_union
         self.task_type: Any = msgspec.defstruct(
             "Task",
             [
@@ -125,9 +124,6 @@ class Engine:
 
     def definition_of(self, component: ComponentBase) -> ComponentDefinition:
         return self._definition_by_class[type(component)]
-
-    def component_class(self, name: str) -> type[ComponentBase]:
-        return self._class_by_name[name]
 
     # -- tasks ----------------------------------------------------------------------------------
 
