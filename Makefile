@@ -27,6 +27,9 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check src components tests bench
 	$(BIN)/ruff format --check src components tests bench
+	$(BIN)/mypy
+	$(BIN)/mypy components
+	$(BIN)/mypy bench/*.py
 
 docs: setup
 	@echo "Paste this between the markers in README.md:"

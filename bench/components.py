@@ -35,7 +35,7 @@ def _plain(tp: Any, cache: dict[type, type]) -> Any:
         return (
             origin[tuple(_plain(a, cache) for a in get_args(tp))]
             if origin is tuple
-            else list[_plain(get_args(tp)[0], cache)]
+            else origin[_plain(get_args(tp)[0], cache)]
         )
     if origin in (typing.Union, __import__("types").UnionType):
         return typing.Union[tuple(_plain(a, cache) for a in get_args(tp))]  # noqa: UP007

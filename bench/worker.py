@@ -31,7 +31,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -201,7 +201,8 @@ def _token(client: httpx.Client, path: str, email: str) -> str:
 def _created(response: httpx.Response) -> dict[str, Any]:
     if response.status_code != 201:
         raise RuntimeError(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 # --- (b) starting jobs on PostgreSQL -----------------------------------------------------------------------------
@@ -494,11 +495,12 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"(a) one service process on {database}, (b) {args.processes} on PostgreSQL; all on loopback"
     )
-    for part, run in (
+    parts: tuple[tuple[str, Callable[[dict[str, str]], object]], ...] = (
         ("a", lambda env: _sequence(executable, env, args.seconds, args.connections)),
         ("b", lambda env: _contention(executable, env, args)),
         ("c", lambda env: asyncio.run(_submissions(executable, env, args.submissions, args.in_flight))),
-    ):
+    )
+    for part, run in parts:
         if part not in args.parts:
             continue
         with tempfile.TemporaryDirectory() as data, ExitStack() as stack:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 
 from taskengine.api import create_app
-from taskengine.domain.accounts import _passwords
+from taskengine.domain.accounts import use_password_hasher
 from taskengine.engine import Engine, default_engine
 from taskengine.settings import load_settings
 from tests.databases import postgres_database, sqlite_database, wipe
@@ -22,12 +22,14 @@ settings.load_profile("ci" if __import__("os").environ.get("CI") == "true" else 
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_password_hashing() -> Iterator[None]:
     """Argon2 at its production cost takes ~0.3 s a hash here and most API tests sign someone in.
 
     Stored hashes carry their own parameters, so verification behaves exactly as in production.
     """
-    monkeypatch.setattr(_passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    previous = use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    use_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")

@@ -793,7 +793,9 @@ def test_worker_group_must_be_the_requesters(api: Client) -> None:
         body = assert_error(
             api.post("/campaigns", json={**FULL, "workerGroup": group}, headers=headers), 422, ErrorCode.INVALID_BODY
         )
-        assert body["problems"] == [{"path": "workerGroup", "message": f"no worker group with id {group}"}]
+        assert body["problems"] == [
+            {"path": "workerGroup", "message": f"no worker group with id {group}", "rule": "exists"}
+        ]
     created = api.post("/campaigns", json={**FULL, "workerGroup": mine}, headers=headers)
     assert created.status_code == 201 and created.json()["workerGroup"] == mine
     assert other  # the second requester exists so that group 2 is theirs

@@ -72,11 +72,12 @@ def test_validate_task_lists_every_problem(client: Client) -> None:
     task = {"name": "", "components": [{"type": "Rating", "properties": {"steps": 0}}, {"type": "Slider"}]}
     body = assert_error(client.post("/components/validate-task", json=task), 422, ErrorCode.INVALID_TASK)
     assert body["problems"] == [
-        {"path": "name", "message": "must not be empty"},
-        {"path": "components[0].properties.steps", "message": "must be at least 1"},
+        {"path": "name", "message": "must not be empty", "rule": "too-short"},
+        {"path": "components[0].properties.steps", "message": "must be at least 1", "rule": "out-of-range"},
         {
             "path": "components[1].type",
             "message": "unknown component type 'Slider'; GET /components lists the types",
+            "rule": "unknown-component",
         },
     ]
     assert body["description"].startswith("the task has 3 problems: name: must not be empty;")

@@ -238,8 +238,8 @@ def test_another_requesters_ids_in_a_list_of_ids_are_unknown_ids(api: Client, co
 
     foreign = assert_error(api.put(path, json=[foreign_id], headers=world.a), 422, ErrorCode.INVALID_BODY)
     missing = assert_error(api.put(path, json=[MISSING], headers=world.a), 422, ErrorCode.INVALID_BODY)
-    assert foreign["problems"] == [{"path": "[0]", "message": f"no {member} with id {foreign_id}"}]
-    assert missing["problems"] == [{"path": "[0]", "message": f"no {member} with id {MISSING}"}]
+    assert foreign["problems"] == [{"path": "[0]", "message": f"no {member} with id {foreign_id}", "rule": "exists"}]
+    assert missing["problems"] == [{"path": "[0]", "message": f"no {member} with id {MISSING}", "rule": "exists"}]
     assert normalised(foreign, foreign_id) == normalised(missing, MISSING)
     assert world.snapshot() == before
 

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from taskengine.domain.campaigns import parse_duration
-from taskengine.domain.money import MAX_MICROS, to_micros
-from taskengine.domain.money._amounts import MAX_AMOUNT_CHARS
+from taskengine.domain.money import MAX_AMOUNT_CHARS, MAX_MICROS, to_micros
 from taskengine.errors import ErrorCode
 from tests.requesters import make_requester
 from tests.test_api_components import assert_error

@@ -8,7 +8,7 @@ import jsonschema
 import msgspec
 import pytest
 
-from taskengine.engine import ComponentDefinition, Engine
+from taskengine.engine import ENGINE_RULES, ComponentDefinition, Engine
 from tests.factories import all_definitions, one_component_task
 
 DEFINITIONS = all_definitions()
@@ -68,6 +68,13 @@ def test_bad_example_is_refused_at_its_exact_path(engine: Engine, definition: Co
     assert checked.value is None
     assert expected in [p.path for p in checked.problems], [str(p) for p in checked.problems]
     assert all(p.message and not p.message.startswith("Expected") for p in checked.problems)
+    # A Rule's problems carry its name; the schema and Narrowings (checked by msgspec) report the engine's rules.
+    rules = {p.rule for p in checked.problems if p.path == expected}
+    checked_by_python = bad.rule in {r.name for r in definition.attribute_rules + definition.result_checks}
+    if checked_by_python:
+        assert rules == {bad.rule}
+    else:
+        assert rules and rules <= set(ENGINE_RULES), rules
 
 
 @by_name

@@ -89,7 +89,8 @@ def test_ids_in_paths_are_plain_decimal_digits_on_every_route(api: Client) -> No
             if (
                 response.status_code != 400
                 or body.get("code") != ErrorCode.INVALID_PARAMETER.code
-                or body.get("problems") != [{"path": name, "message": "must be plain decimal digits (0-9)"}]
+                or body.get("problems")
+                != [{"path": name, "message": "must be plain decimal digits (0-9)", "rule": "digits"}]
                 or not body.get("description", "").startswith(f"{name}: ")
             ):
                 failures.append((kind, label, path, response.status_code, response.text[:200]))

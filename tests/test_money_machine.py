@@ -30,7 +30,7 @@ from tests.test_worker_api import make_worker, published
 Client = TestClient  # type: ignore[type-arg]
 RATE_PPM = 200_000  # make_requester's commission rate
 JOBS, RESULTS, PER_WORKER, WORKERS = 2, 2, 2, 3
-OPEN, CLOSED = ("active", "paused"), ("finished", "cancelled")
+OPEN = ("active", "paused")
 
 
 @dataclass

@@ -20,14 +20,14 @@ from taskengine.engine import (
 )
 
 
-class AudioRecordingAttributes(Attributes):
+class AudioRecordingAttributes(Attributes, frozen=True):
     max_duration_in_seconds: Annotated[Seconds, Meta(description="longest recording accepted, in seconds")]
     min_duration_in_seconds: Annotated[
         Seconds, Meta(description="shortest recording accepted, in seconds (default 1)")
     ] = 1
 
 
-class AudioRecordingResult(Result):
+class AudioRecordingResult(Result, frozen=True):
     url: Annotated[MediaUrl, Meta(description="url of the recording, an .aac file")]
 
 
@@ -39,7 +39,12 @@ COMPONENT = ComponentDefinition(
     result=AudioRecordingResult,
     example={"minDurationInSeconds": 5, "maxDurationInSeconds": 60},
     example_result={"url": "https://media.example.com/recordings/7f3a.aac"},
-    attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
+    attribute_rules=(
+        Rule(
+            "min-duration-below-max",
+            below("min_duration_in_seconds", "max_duration_in_seconds", "min-duration-below-max"),
+        ),
+    ),
     result_rules=(Rule("url-is-aac", media_url_rule(".aac")),),
     upload_bytes=lambda attrs: round(attrs.max_duration_in_seconds * AAC_BYTES_PER_SECOND),
     bad_examples=(

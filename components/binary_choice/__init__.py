@@ -10,19 +10,19 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Label, Narrowing, Problem, Result, Rule
 
 
-class BinaryChoiceAttributes(Attributes):
+class BinaryChoiceAttributes(Attributes, frozen=True):
     option1: Annotated[Label, Meta(description="label of the 1st option")]
     option2: Annotated[Label, Meta(description="label of the 2nd option")]
 
 
-class BinaryChoiceResult(Result):
+class BinaryChoiceResult(Result, frozen=True):
     selected_option: Annotated[Label, Meta(description="label of the selected option")]
 
 
 def _distinct_labels(attrs: BinaryChoiceAttributes) -> Iterator[Problem]:
     # The result names the option by its label, so equal labels would make the answer ambiguous.
     if attrs.option1 == attrs.option2:
-        yield Problem("option2", f"must differ from option1 ({attrs.option1!r})")
+        yield Problem("option2", f"must differ from option1 ({attrs.option1!r})", "option-labels-unique")
 
 
 def _selected_known(attrs: BinaryChoiceAttributes) -> dict[str, Any]:

@@ -21,24 +21,24 @@ from taskengine.engine import (
 )
 
 
-class ImageOption(Attributes):
+class ImageOption(Attributes, frozen=True):
     id: Annotated[Identifier, Meta(description="option id, returned as the result")]
     url: Annotated[HttpUrl, Meta(description="option image url")]
     label: Annotated[OptionalText, Meta(description="option label (may be empty)")] = ""
 
 
-class BinaryImageChoiceAttributes(Attributes):
+class BinaryImageChoiceAttributes(Attributes, frozen=True):
     option1: Annotated[ImageOption, Meta(description="1st option")]
     option2: Annotated[ImageOption, Meta(description="2nd option")]
 
 
-class BinaryImageChoiceResult(Result):
+class BinaryImageChoiceResult(Result, frozen=True):
     selected_option: Annotated[Identifier, Meta(description="id of the selected option")]
 
 
 def _distinct_ids(attrs: BinaryImageChoiceAttributes) -> Iterator[Problem]:
     if attrs.option1.id == attrs.option2.id:
-        yield Problem("option2.id", f"must differ from option1.id ({attrs.option1.id!r})")
+        yield Problem("option2.id", f"must differ from option1.id ({attrs.option1.id!r})", "option-ids-unique")
 
 
 def _selected_known(attrs: BinaryImageChoiceAttributes) -> dict[str, Any]:

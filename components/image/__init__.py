@@ -9,7 +9,7 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, HttpUrl
 
 
-class ImageAttributes(Attributes):
+class ImageAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the image")]
 
 

@@ -21,7 +21,7 @@ Extent = Annotated[int, Meta(ge=1, le=MAX_IMAGE_PIXELS)]
 """A width or height, in pixels."""
 
 
-class ImageCropAttributes(Attributes):
+class ImageCropAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the image to crop")]
     aspect_ratio: Annotated[
         AspectRatio | None,
@@ -29,7 +29,7 @@ class ImageCropAttributes(Attributes):
     ] = None
 
 
-class ImageCropResult(Result):
+class ImageCropResult(Result, frozen=True):
     x: Annotated[Offset, Meta(description="left edge of the crop, in pixels from the image's left edge")]
     y: Annotated[Offset, Meta(description="top edge of the crop, in pixels from the image's top edge")]
     width: Annotated[Extent, Meta(description="width of the crop, in pixels")]
@@ -51,6 +51,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
             Problem(
                 "width",
                 f"must keep the crop inside the image: x + width is {x_end}, imageWidth is {result.image_width}",
+                "crop-inside-image-at-ratio",
             )
         )
     if y_end > result.image_height:
@@ -58,6 +59,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
             Problem(
                 "height",
                 f"must keep the crop inside the image: y + height is {y_end}, imageHeight is {result.image_height}",
+                "crop-inside-image-at-ratio",
             )
         )
     if not at_ratio:
@@ -67,6 +69,7 @@ def _crop_fits(attrs: ImageCropAttributes, result: ImageCropResult) -> Sequence[
                 "width",
                 f"must match aspectRatio {ratio:g} (width / height): about {result.height * ratio:.0f} for height "
                 f"{result.height}, got {result.width}",
+                "crop-inside-image-at-ratio",
             )
         )
     return problems

@@ -19,11 +19,11 @@ from taskengine.engine import (
 )
 
 
-class ImageMarkerAttributes(Attributes):
+class ImageMarkerAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the image to draw on")]
 
 
-class ImageMarkerResult(Result):
+class ImageMarkerResult(Result, frozen=True):
     url: Annotated[MediaUrl, Meta(description="url of the drawing, a .png file")]
 
 

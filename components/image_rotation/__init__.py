@@ -11,11 +11,11 @@ from taskengine.engine import Attributes, BadExample, ComponentDefinition, HttpU
 Rotation = Literal[0, 90, 180, 270]
 
 
-class ImageRotationAttributes(Attributes):
+class ImageRotationAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the image to turn")]
 
 
-class ImageRotationResult(Result):
+class ImageRotationResult(Result, frozen=True):
     rotation: Annotated[
         Rotation, Meta(description="degrees clockwise the image must turn to stand upright: 0, 90, 180 or 270")
     ]

@@ -22,7 +22,7 @@ from taskengine.engine import (
 MAX_OPTIONS = 50
 
 
-class MultipleChoiceAttributes(Attributes):
+class MultipleChoiceAttributes(Attributes, frozen=True):
     options: Annotated[
         list[Label], Meta(min_length=2, max_length=MAX_OPTIONS, description="labels of the options, 2 to 50, unique")
     ]
@@ -34,7 +34,7 @@ class MultipleChoiceAttributes(Attributes):
     ] = 1
 
 
-class MultipleChoiceResult(Result):
+class MultipleChoiceResult(Result, frozen=True):
     selected_options: Annotated[
         list[Label], Meta(min_length=1, max_length=MAX_OPTIONS, description="labels of the selected options")
     ]
@@ -42,21 +42,21 @@ class MultipleChoiceResult(Result):
 
 def _options_unique(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
     # The result names options by their labels, so two equal labels could not be told apart.
-    yield from duplicates("options", attrs.options)
+    yield from duplicates("options", attrs.options, "options-unique")
 
 
 def _selection_range(attrs: MultipleChoiceAttributes) -> Iterator[Problem]:
     count = len(attrs.options)
     if attrs.max_selected > count:
-        yield Problem("maxSelected", f"must be at most the number of options ({count})")
+        yield Problem("maxSelected", f"must be at most the number of options ({count})", "selection-range")
     if attrs.min_selected > count:
-        yield Problem("minSelected", f"must be at most the number of options ({count})")
+        yield Problem("minSelected", f"must be at most the number of options ({count})", "selection-range")
     elif attrs.min_selected > attrs.max_selected:
-        yield Problem("minSelected", f"must be at most maxSelected ({attrs.max_selected})")
+        yield Problem("minSelected", f"must be at most maxSelected ({attrs.max_selected})", "selection-range")
 
 
 def _selected_from_options(attrs: MultipleChoiceAttributes) -> dict[str, Any]:
-    options = Literal[tuple(attrs.options)]  # type: ignore[valid-type]
+    options: Any = Literal[tuple(attrs.options)]  # built at run time from the attributes
     return {
         "selected_options": Annotated[list[options], Meta(min_length=attrs.min_selected, max_length=attrs.max_selected)]
     }
@@ -64,14 +64,9 @@ def _selected_from_options(attrs: MultipleChoiceAttributes) -> dict[str, Any]:
 
 def _selected_unique(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Sequence[Problem]:
     selected = result.selected_options
-    return () if len(set(selected)) == len(selected) else list(duplicates("selectedOptions", selected))
-
-
-def _selected_count(attrs: MultipleChoiceAttributes, result: MultipleChoiceResult) -> Iterator[Problem]:
-    low, high, got = attrs.min_selected, attrs.max_selected, len(result.selected_options)
-    if not low <= got <= high:
-        wanted = f"exactly {low}" if low == high else f"between {low} and {high}"
-        yield Problem("selectedOptions", f"must have {wanted} item{'s' if high != 1 else ''}, got {got}")
+    return (
+        () if len(set(selected)) == len(selected) else list(duplicates("selectedOptions", selected, "selected-unique"))
+    )
 
 
 _EXAMPLE = {"options": ["Cat", "Dog", "Bird", "None of these"], "maxSelected": 3}

@@ -9,12 +9,12 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Result
 
 
-class RatingAttributes(Attributes):
+class RatingAttributes(Attributes, frozen=True):
     steps: Annotated[int, Meta(ge=1, le=10, description="number of stars")] = 5
     half_steps: Annotated[bool, Meta(description="whether the worker can select half stars")] = False
 
 
-class RatingResult(Result):
+class RatingResult(Result, frozen=True):
     rating: Annotated[float, Meta(ge=0, le=10, description="the rating, in stars")]
 
 

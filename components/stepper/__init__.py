@@ -10,21 +10,19 @@ from msgspec import Meta
 
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, Narrowing, Problem, Result, Rule
 
-Number = Annotated[float, Meta(ge=-1e9, le=1e9)]
-
 MAX_STEPS = 1_000_000
 """The most steps a range may hold, (max - min) / step: more no one taps through, and a step so small that the
 count leaves float range (5e-324 over any range makes it infinite) would break the grid arithmetic."""
 
 
-class StepperAttributes(Attributes):
+class StepperAttributes(Attributes, frozen=True):
     min: Annotated[float, Meta(ge=-1e9, le=1e9, description="lowest value of the range")]
     max: Annotated[float, Meta(ge=-1e9, le=1e9, description="highest value of the range")]
     step: Annotated[float, Meta(gt=0, le=1e9, description="change per tap (default 1)")] = 1
     start: Annotated[float | None, Meta(description="value shown first (default: min)")] = None
 
 
-class StepperResult(Result):
+class StepperResult(Result, frozen=True):
     result: Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
 
 
@@ -50,9 +48,9 @@ def _fine_grid(attrs: StepperAttributes) -> bool:
 
 def _range(attrs: StepperAttributes) -> Iterator[Problem]:
     if attrs.min >= attrs.max:
-        yield Problem("max", f"must be greater than min ({attrs.min:g})")
+        yield Problem("max", f"must be greater than min ({attrs.min:g})", "min-below-max")
     elif attrs.step > attrs.max - attrs.min:
-        yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})")
+        yield Problem("step", f"must be at most max - min ({attrs.max - attrs.min:g})", "min-below-max")
 
 
 def _grid_size(attrs: StepperAttributes) -> Iterator[Problem]:
@@ -62,6 +60,7 @@ def _grid_size(attrs: StepperAttributes) -> Iterator[Problem]:
             "step",
             f"must be at least {smallest:g}: the range from min to max may hold at most {MAX_STEPS:,} steps, "
             f"this step makes {_step_count(attrs):.3g}",
+            "grid-not-too-fine",
         )
 
 
@@ -70,9 +69,15 @@ def _start(attrs: StepperAttributes) -> Iterator[Problem]:
     if attrs.start is None or attrs.min >= attrs.max or _fine_grid(attrs):
         return
     if not attrs.min <= attrs.start <= attrs.max:
-        yield Problem("start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})")
+        yield Problem(
+            "start", f"must lie between min ({attrs.min:g}) and max ({attrs.max:g})", "start-in-range-on-grid"
+        )
     elif not on_grid(attrs.start, attrs.min, attrs.step):
-        yield Problem("start", f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})")
+        yield Problem(
+            "start",
+            f"must be min plus a whole number of steps ({attrs.min:g} + n x {attrs.step:g})",
+            "start-in-range-on-grid",
+        )
 
 
 def exact_grid(attrs: StepperAttributes) -> bool:
@@ -85,14 +90,16 @@ def exact_grid(attrs: StepperAttributes) -> bool:
 
 
 def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
-    grid = {"multiple_of": attrs.step} if exact_grid(attrs) else {}
-    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
+    grid = attrs.step if exact_grid(attrs) else None
+    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, multiple_of=grid)]}
 
 
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:
     if on_grid(result.result, attrs.min, attrs.step):
         return ()
-    return [Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}")]
+    return [
+        Problem("result", f"must be {attrs.min:g} plus a whole number of steps of {attrs.step:g}", "result-on-grid")
+    ]
 
 
 COMPONENT = ComponentDefinition(

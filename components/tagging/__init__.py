@@ -27,7 +27,7 @@ Tag = Annotated[str, Meta(min_length=1, max_length=MAX_TAG_LENGTH)]
 """One free tag: a word or short phrase."""
 
 
-class TaggingAttributes(Attributes):
+class TaggingAttributes(Attributes, frozen=True):
     hint: Annotated[OptionalText, Meta(description="placeholder shown in the empty tag field (default empty)")] = ""
     min_tags: Annotated[int, Meta(ge=0, le=MAX_TAGS, description="fewest tags the worker must give (default 1)")] = 1
     max_tags: Annotated[int, Meta(ge=1, le=MAX_TAGS, description="most tags the worker may give (default 10)")] = 10
@@ -38,18 +38,18 @@ class TaggingAttributes(Attributes):
     ] = []
 
 
-class TaggingResult(Result):
+class TaggingResult(Result, frozen=True):
     tags: Annotated[list[Tag], Meta(max_length=MAX_TAGS, description="the tags, 1 to 50 characters each")]
 
 
 def _tag_range(attrs: TaggingAttributes) -> Iterator[Problem]:
     if attrs.min_tags > attrs.max_tags:
-        yield Problem("minTags", f"must be at most maxTags ({attrs.max_tags})")
+        yield Problem("minTags", f"must be at most maxTags ({attrs.max_tags})", "min-tags-within-max")
 
 
 # "Cat" and "cat" are one tag to whoever reads the results.
 def _suggestions_unique(attrs: TaggingAttributes) -> Iterator[Problem]:
-    yield from duplicates("suggestions", attrs.suggestions, key=str.casefold)
+    yield from duplicates("suggestions", attrs.suggestions, "suggestions-unique", key=str.casefold)
 
 
 def _tag_count(attrs: TaggingAttributes) -> dict[str, Any]:
@@ -61,8 +61,10 @@ def _tags_distinct_not_blank(attrs: TaggingAttributes, result: TaggingResult) ->
     # map() over str methods keeps the common, valid case free of Python-level loops.
     if len(set(map(str.casefold, tags))) == len(tags) and not any(map(str.isspace, tags)):
         return ()
-    blank = [Problem(f"tags[{i}]", "must not be blank") for i, t in enumerate(tags) if t.isspace()]
-    return blank + list(duplicates("tags", tags, key=str.casefold))
+    blank = [
+        Problem(f"tags[{i}]", "must not be blank", "tags-distinct-not-blank") for i, t in enumerate(tags) if t.isspace()
+    ]
+    return blank + list(duplicates("tags", tags, "tags-distinct-not-blank", key=str.casefold))
 
 
 COMPONENT = ComponentDefinition(

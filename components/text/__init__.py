@@ -11,7 +11,7 @@ from taskengine.engine import Attributes, BadExample, ComponentDefinition, LongT
 TextStyle = Literal["Question", "Instruction", "H1", "H2", "PlainText", "Html", "Quote"]
 
 
-class TextAttributes(Attributes):
+class TextAttributes(Attributes, frozen=True):
     text: Annotated[LongText, Meta(description="the text to display")]
     style: Annotated[TextStyle, Meta(description="how the text is shown (default PlainText)")] = "PlainText"
 

@@ -20,21 +20,22 @@ from taskengine.engine import (
 )
 
 
-class TextEditAttributes(Attributes):
+class TextEditAttributes(Attributes, frozen=True):
     text: Annotated[LongText, Meta(description="the text the worker edits, shown in the field to start with")]
     max_length: Annotated[
         int, Meta(ge=1, le=MAX_TEXT_LENGTH, description="most characters the edited text may have (default 10000)")
     ] = MAX_TEXT_LENGTH
 
 
-class TextEditResult(Result):
+class TextEditResult(Result, frozen=True):
     # May be empty: deleting the whole text is a valid edit.
     text: Annotated[str, Meta(max_length=MAX_TEXT_LENGTH, description="the text as the worker left it")]
 
 
 def _given_within_max_length(attrs: TextEditAttributes) -> Iterator[Problem]:
     if len(attrs.text) > attrs.max_length:
-        yield Problem("text", f"must be at most maxLength ({attrs.max_length}) characters long, got {len(attrs.text)}")
+        message = f"must be at most maxLength ({attrs.max_length}) characters long, got {len(attrs.text)}"
+        yield Problem("text", message, "text-within-max-length")
 
 
 def _edited_within_max_length(attrs: TextEditAttributes) -> dict[str, Any]:

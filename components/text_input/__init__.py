@@ -20,14 +20,14 @@ from taskengine.engine import (
 )
 
 
-class TextInputAttributes(Attributes):
+class TextInputAttributes(Attributes, frozen=True):
     hint: Annotated[OptionalText, Meta(description="placeholder shown in the empty field (default empty)")] = ""
     max_length: Annotated[
         int, Meta(ge=1, le=MAX_TEXT_LENGTH, description="most characters the worker may type (default 1000)")
     ] = 1000
 
 
-class TextInputResult(Result):
+class TextInputResult(Result, frozen=True):
     text: Annotated[str, Meta(max_length=MAX_TEXT_LENGTH, description="the text the worker typed")]
 
 
@@ -38,7 +38,7 @@ def _within_max_length(attrs: TextInputAttributes) -> dict[str, Any]:
 def _not_blank(attrs: TextInputAttributes, result: TextInputResult) -> Sequence[Problem]:
     # A worker who answers must answer; leaving the field out is what optionalResult is for.
     text = result.text
-    return () if text and not text.isspace() else [Problem("text", "must not be blank")]
+    return () if text and not text.isspace() else [Problem("text", "must not be blank", "text-not-blank")]
 
 
 COMPONENT = ComponentDefinition(

@@ -14,7 +14,7 @@ Explanation = Annotated[str, Meta(max_length=MAX_EXPLANATION_LENGTH)]
 """A text that may be empty, longer than a label: a sentence or two explaining a choice."""
 
 
-class ToggleAttributes(Attributes):
+class ToggleAttributes(Attributes, frozen=True):
     label: Annotated[Label, Meta(description="text beside the switch")]
     checked_by_default: Annotated[bool, Meta(description="whether the switch starts on (default false)")] = False
     explanation: Annotated[
@@ -22,7 +22,7 @@ class ToggleAttributes(Attributes):
     ] = ""
 
 
-class ToggleResult(Result):
+class ToggleResult(Result, frozen=True):
     checked: Annotated[bool, Meta(description="whether the switch was on when the worker submitted")]
 
 

@@ -9,7 +9,7 @@ from msgspec import Meta
 from taskengine.engine import Attributes, BadExample, ComponentDefinition, HttpUrl
 
 
-class VideoAttributes(Attributes):
+class VideoAttributes(Attributes, frozen=True):
     url: Annotated[HttpUrl, Meta(description="url of the video file")]
     autoplay: Annotated[bool, Meta(description="whether it starts playing when shown (default false)")] = False
     repeat: Annotated[bool, Meta(description="whether it starts again when it ends (default false)")] = False

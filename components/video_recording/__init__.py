@@ -27,7 +27,7 @@ VideoSeconds = Annotated[float, Meta(gt=0, le=MAX_VIDEO_SECONDS)]
 Orientation = Literal["any", "portrait", "landscape"]
 
 
-class VideoRecordingAttributes(Attributes):
+class VideoRecordingAttributes(Attributes, frozen=True):
     max_duration_in_seconds: Annotated[
         VideoSeconds, Meta(description="longest video accepted, in seconds (at most 600)")
     ]
@@ -37,7 +37,7 @@ class VideoRecordingAttributes(Attributes):
     min_duration_in_seconds: Annotated[Seconds, Meta(description="shortest video accepted, in seconds (default 1)")] = 1
 
 
-class VideoRecordingResult(Result):
+class VideoRecordingResult(Result, frozen=True):
     url: Annotated[MediaUrl, Meta(description="url of the video, an .mp4 file")]
 
 
@@ -50,7 +50,12 @@ COMPONENT = ComponentDefinition(
     result=VideoRecordingResult,
     example={"orientation": "landscape", "minDurationInSeconds": 10, "maxDurationInSeconds": 120},
     example_result={"url": "https://media.example.com/videos/a91e.mp4"},
-    attribute_rules=(Rule("min-duration-below-max", below("min_duration_in_seconds", "max_duration_in_seconds")),),
+    attribute_rules=(
+        Rule(
+            "min-duration-below-max",
+            below("min_duration_in_seconds", "max_duration_in_seconds", "min-duration-below-max"),
+        ),
+    ),
     result_rules=(Rule("url-is-mp4", media_url_rule(".mp4")),),
     upload_bytes=lambda attrs: round(attrs.max_duration_in_seconds * MP4_BYTES_PER_SECOND),
     bad_examples=(

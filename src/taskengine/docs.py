@@ -29,15 +29,16 @@ def _fields(struct: type[msgspec.Struct]) -> str:
 
 
 def catalogue_table(engine: Engine | None = None) -> str:
-    """The Markdown table of every component type: attributes (with defaults) and result fields."""
+    """The Markdown table of every component type: attributes (with defaults), result fields and rule names."""
     lines = [
         TABLE_START,
-        "| component | kind | attributes (`properties`; `= default`) | result |",
-        "| --- | --- | --- | --- |",
+        "| component | kind | attributes (`properties`; `= default`) | result | rules (a problem's `rule`) |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for definition in (engine or default_engine()).registry:
         kind = "interactive" if definition.interactive else "display"
         result = _fields(definition.result) if definition.result is not None else "none"
-        lines.append(f"| {definition.name} | {kind} | {_fields(definition.attributes)} | {result} |")
+        rules = ", ".join(f"`{r.name}`" for r in (*definition.attribute_rules, *definition.result_checks)) or "none"
+        lines.append(f"| {definition.name} | {kind} | {_fields(definition.attributes)} | {result} | {rules} |")
     lines.append(TABLE_END)
     return "\n".join(lines)

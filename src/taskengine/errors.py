@@ -10,7 +10,7 @@ from enum import Enum
 
 import msgspec
 
-from taskengine.engine import Problem
+from taskengine.engine import ENGINE_RULES, Problem
 
 
 class ErrorCode(Enum):
@@ -53,6 +53,30 @@ class ErrorCode(Enum):
     TOO_MANY_REQUESTS = (42900, "Too many requests")
     INTERNAL = (50000, "Internal error")
     UNAVAILABLE = (50300, "The service is unavailable")
+
+
+PROBLEM_RULES: dict[str, str] = {
+    **ENGINE_RULES,
+    "read-only": "the field cannot be changed",
+    "cursor": "a paging cursor is not one this list gave; follow the _links of a previous page",
+    "utf-8": "a query name or value is not UTF-8 once percent-decoded",
+    "no-nul": "a header or query text contains the NUL character",
+    "once": "a header that may be sent once was sent more often",
+    "digits": "an id is not written in plain decimal digits",
+    "date": "a text is not an ISO-8601 date and time",
+    "duration": "a text is not a duration such as '10 min', '4 hours' or '3 days'",
+    "amount": "a text or number is not an amount in USD with at most 6 decimals",
+    "email": "a text is not an email address",
+    "exists": "no object of yours has this id",
+    "not-archived": "the object is archived; unarchive it first",
+    "unique": "an id stands twice in a list where it may stand once",
+    "task-order": "an answer names another task than the job's task at its position",
+    "time-order": "two times are in the wrong order (completedAt before startedAt, endDate before startDate)",
+    "in-future": "a date must lie in the future",
+    "has-jobs": "a campaign needs jobs to be published",
+    "jobs-have-tasks": "every job of a campaign needs tasks for it to be published",
+}
+"""Every rule a Problem can name besides the component types' own (`GET /components` lists those)."""
 
 
 class ErrorBody(msgspec.Struct, kw_only=True):

@@ -15,8 +15,7 @@ from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.db.models import Requester, Worker
 from taskengine.domain import accounts
 from taskengine.domain.campaigns import apply_due
-from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 
@@ -100,7 +99,7 @@ class ProfileController(Controller):
             }
             rest = {k: v for k, v in body.items() if k not in read_only} if isinstance(body, dict) else body
             changes, problems = convert_collecting(rest, accounts.ProfileUpdate)
-            problems = [Problem(key, "is read-only") for key in sorted(read_only)] + problems
+            problems = [Problem(key, "is read-only", "read-only") for key in sorted(read_only)] + problems
             if changes is None or problems:
                 raise DomainError(ErrorCode.INVALID_BODY, "only the editable profile fields can change", problems)
             return accounts.profile_of(await accounts.update_profile(session, requester_id, changes))

@@ -38,7 +38,7 @@ def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
         raise DomainError(
             ErrorCode.BAD_REQUEST,
             f"the {header} header must not contain the NUL character",
-            [Problem(header, "must not contain the NUL character")],
+            [Problem(header, "must not contain the NUL character", "no-nul")],
         )
     tokens = names.count(_TOKEN_HEADER)
     if tokens > 1 or (tokens == 1 and b"," in values[names.index(_TOKEN_HEADER)]):
@@ -46,7 +46,7 @@ def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
         raise DomainError(
             ErrorCode.BAD_REQUEST,
             f"send one X-Auth-Token header with one token; this request has {sent}",
-            [Problem("X-Auth-Token", "must be sent once")],
+            [Problem("X-Auth-Token", "must be sent once", "once")],
         )
 
 
@@ -63,7 +63,7 @@ def _decoded(raw: bytes, name: str | None) -> str:
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             f"{label}: {part} must be {what}",
-            [Problem(label, f"{part} must be {what}")],
+            [Problem(label, f"{part} must be {what}", "utf-8" if text is None else "no-nul")],
         )
     return text
 

@@ -46,7 +46,7 @@ def check_id(name: str, text: str) -> int:
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             f"{name}: {text[:40]!r} is not an id; ids are written in plain decimal digits (0-9)",
-            [Problem(name, "must be plain decimal digits (0-9)")],
+            [Problem(name, "must be plain decimal digits (0-9)", "digits")],
         )
     digits = unsigned.lstrip("0")
     # Counted before converting: int() of thousands of digits is slow, and Python refuses past 4300.

@@ -11,7 +11,7 @@ from msgspec import Meta
 from taskengine.api.body import read_json
 from taskengine.api.context import AnyRequest, as_requester, requires_token
 from taskengine.domain.preview import MAX_MARKDOWN_CHARS, MarkdownTooLong, render_markdown_async
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 

@@ -21,8 +21,7 @@ from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
 from taskengine.domain.money import from_micros
-from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MSGPACK = "application/msgpack"
@@ -111,7 +110,7 @@ def _market_cursor(after: str) -> tuple[int, int]:
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             "after: not a cursor from this list; follow the _links of a previous page",
-            [Problem("after", "is not a valid cursor")],
+            [Problem("after", "is not a valid cursor", "cursor")],
         )
     return campaign_id, position
 

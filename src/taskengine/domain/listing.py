@@ -81,7 +81,7 @@ def _decode_cursor(cursor: str, columns: Sequence[Any], parameter: str) -> list[
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             f"{parameter}: not a cursor from this list; follow the _links of a previous page",
-            [Problem(parameter, "is not a valid cursor")],
+            [Problem(parameter, "is not a valid cursor", "cursor")],
         ) from None
 
 
@@ -95,7 +95,7 @@ def _order_keys(model: Any, order: Sequence[str]) -> list[tuple[Any, bool]]:
             raise DomainError(
                 ErrorCode.INVALID_PARAMETER,
                 f"order: {name[:40]!r} is not one of {choices} (prefix '-' for descending)",
-                [Problem("order", f"must be one of {choices}, optionally prefixed with '-'")],
+                [Problem("order", f"must be one of {choices}, optionally prefixed with '-'", "one-of")],
             )
         keys.append((getattr(model, ORDER_FIELDS[name]), descending))
     if not any(column.key == "id" for column, _ in keys):

@@ -26,23 +26,26 @@ from taskengine.engine._fields import (
     MP4_BYTES_PER_SECOND,
     NOT_BLANK,
     Count,
+    CustomProperties,
     HttpUrl,
     Identifier,
     Label,
     LongText,
     MediaUrl,
     Name,
+    OptionalLongText,
     OptionalText,
     Seconds,
 )
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
-from taskengine.engine._problems import Problem, describe_pattern
+from taskengine.engine._problems import ENGINE_RULES, Problem, check_value, convert_collecting, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
 from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
 __all__ = [
     "AAC_BYTES_PER_SECOND",
     "DRAWING_BYTES",
+    "ENGINE_RULES",
     "MAX_COMPONENTS_PER_TASK",
     "MAX_DEPTH",
     "MAX_DURATION_SECONDS",
@@ -58,6 +61,7 @@ __all__ = [
     "ComponentBase",
     "ComponentDefinition",
     "Count",
+    "CustomProperties",
     "Engine",
     "HostError",
     "HttpUrl",
@@ -68,6 +72,7 @@ __all__ = [
     "MediaUrl",
     "Name",
     "Narrowing",
+    "OptionalLongText",
     "OptionalText",
     "Problem",
     "Registry",
@@ -76,7 +81,9 @@ __all__ = [
     "Seconds",
     "UrlPolicy",
     "below",
+    "check_value",
     "component_schemas",
+    "convert_collecting",
     "default_engine",
     "describe_pattern",
     "discover",

@@ -20,11 +20,12 @@ def media_url_problems(url: str, extension: str, field: str = "url") -> list[Pro
         path = rest.partition("?")[0].partition("#")[0]
         if rest[:1] not in ("", "/", "?", "#") and path.lower().endswith(extension):
             return []
-    return [Problem(field, f"must be an http:// or https:// URL of a {extension} file, without spaces")]
+    message = f"must be an http:// or https:// URL of a {extension} file, without spaces"
+    return [Problem(field, message, f"url-is-{extension.lstrip('.')}")]
 
 
 def media_url_rule(extension: str) -> Callable[[Any, Any], Sequence[Problem]]:
-    """A result rule: the result's `url` is a media URL ending in `extension`."""
+    """A result rule, named `url-is-<extension>`: the result's `url` is a media URL ending in `extension`."""
 
     def check(_: Any, result: Any) -> Sequence[Problem]:
         url = result.url
@@ -48,24 +49,24 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def below(low: str, high: str) -> Callable[[Any], list[Problem]]:
-    """An attribute rule: attribute `low` is less than attribute `high` (Python names; problems use wire names)."""
+def below(low: str, high: str, rule: str) -> Callable[[Any], list[Problem]]:
+    """An attribute rule named `rule`: attribute `low` is less than `high` (Python names; problems use wire names)."""
 
     def check(attributes: Any) -> list[Problem]:
         floor, ceiling = getattr(attributes, low), getattr(attributes, high)
         if floor < ceiling:
             return []
-        return [Problem(_camel(high), f"must be greater than {_camel(low)} ({floor:g})")]
+        return [Problem(_camel(high), f"must be greater than {_camel(low)} ({floor:g})", rule)]
 
     return check
 
 
-def duplicates(field: str, values: list[str], key: Callable[[str], str] = str) -> Iterator[Problem]:
-    """A problem at `field[i]` for each value equal (under `key`) to an earlier one."""
+def duplicates(field: str, values: list[str], rule: str, key: Callable[[str], str] = str) -> Iterator[Problem]:
+    """A problem of `rule` at `field[i]` for each value equal (under `key`) to an earlier one."""
     first: dict[str, int] = {}
     for i, value in enumerate(values):
         k = key(value)
         if k in first:
-            yield Problem(f"{field}[{i}]", f"duplicates {field}[{first[k]}] ({values[first[k]]!r})")
+            yield Problem(f"{field}[{i}]", f"duplicates {field}[{first[k]}] ({values[first[k]]!r})", rule)
         else:
             first[k] = i

@@ -29,6 +29,8 @@ ResultCheck = Callable[[Any, Any], Iterable[Problem]]
 class Rule:
     """A named check beyond the static schema; paths it reports are relative to `properties` or the result.
 
+    Its problems carry its `name` as their `rule` (the contract tests check that), so clients can switch on it.
+
     Result rules run once per answer on the hot path: return a list (or `()` when all is well) rather than
     yielding, and prefer a Narrowing where a narrower type can say the same thing.
     """

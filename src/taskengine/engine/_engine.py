@@ -13,7 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from taskengine.engine._definition import ComponentDefinition, Result
-from taskengine.engine._fields import NOT_BLANK
+from taskengine.engine._fields import CustomProperties, Name
 from taskengine.engine._json import JsonInputError, parse_json
 from taskengine.engine._problems import Problem, check_value, convert_collecting, rooted, type_name
 from taskengine.engine._registry import Registry
@@ -35,11 +35,7 @@ class ComponentBase(
     landscape: Annotated[bool, Meta(description="shown in landscape orientation")] = False
 
 
-TaskName = Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK, description="name of the task")]
-CustomProperties = Annotated[
-    dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
-    Meta(max_length=50, description="custom key/value pairs kept with the task"),
-]
+TaskName = Annotated[Name, Meta(description="name of the task")]
 
 
 class TaskBase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -87,13 +83,15 @@ def _component_class(definition: ComponentDefinition) -> type[ComponentBase]:
     properties: tuple[Any, ...] = (
         ("properties", attrs, msgspec.field(default_factory=attrs)) if all_default else ("properties", attrs)
     )
-    return msgspec.defstruct(
+    cls = msgspec.defstruct(
         f"{definition.name}Component",
         [properties],
         bases=(ComponentBase,),
         tag=definition.name,
         module=__name__,
     )
+    assert issubclass(cls, ComponentBase)  # defstruct is typed as returning a bare Struct
+    return cls
 
 
 class Engine:
@@ -103,15 +101,14 @@ class Engine:
         self.registry = registry
         self._class_by_name = {d.name: _component_class(d) for d in registry}
         self._definition_by_class = {cls: registry[name] for name, cls in self._class_by_name.items()}
-        component_union = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
-        self.component_type: Any = component_union
+        component_union: Any = Union[tuple(self._class_by_name.values())]  # noqa: UP007 - built at run time
         self.task_type: Any = msgspec.defstruct(
             "Task",
             [
                 (
                     "components",
                     Annotated[
-                        list[component_union],  # type: ignore[valid-type]
+                        list[component_union],
                         Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK, description="components, top to bottom"),
                     ],
                 )
@@ -127,9 +124,6 @@ class Engine:
 
     def definition_of(self, component: ComponentBase) -> ComponentDefinition:
         return self._definition_by_class[type(component)]
-
-    def component_class(self, name: str) -> type[ComponentBase]:
-        return self._class_by_name[name]
 
     # -- tasks ----------------------------------------------------------------------------------
 
@@ -153,7 +147,7 @@ class Engine:
             try:
                 return self.validate_task(parse_json(data), urls=urls)
             except JsonInputError as exc:
-                return Checked(None, [Problem("", str(exc))])
+                return Checked(None, [Problem("", str(exc), "json")])
         return self._with_attribute_rules(task, urls)
 
     def _with_attribute_rules(self, task: Any, urls: UrlPolicy | None) -> Checked[Any]:
@@ -172,7 +166,7 @@ class Engine:
             for path, url in definition.urls(component.properties):
                 reason = urls.problem(url)
                 if reason is not None:
-                    problems.append(Problem(path, reason))
+                    problems.append(Problem(path, reason, "url-policy"))
         return problems
 
     def _task_problems(self, obj: Any, urls: UrlPolicy | None) -> list[Problem]:
@@ -181,7 +175,7 @@ class Engine:
         head = {k: v for k, v in obj.items() if k != "components"}
         problems = convert_collecting(head, TaskBase)[1]
         if "components" not in obj:
-            return [*problems, Problem("components", "is required")]
+            return [*problems, Problem("components", "is required", "required")]
         components = obj["components"]
         list_type = Annotated[list[Any], Meta(min_length=1, max_length=MAX_COMPONENTS_PER_TASK)]
         problems.extend(rooted(check_value(components, list_type), "components"))
@@ -195,12 +189,18 @@ class Engine:
             return convert_collecting(obj, ComponentBase, path)[1]
         name = obj.get("type")
         if name is None:
-            return [Problem(f"{path}.type", "is required")]
+            return [Problem(f"{path}.type", "is required", "required")]
         if not isinstance(name, str):
-            return [Problem(f"{path}.type", "must be a string naming a component type")]
+            return [Problem(f"{path}.type", "must be a string naming a component type", "type")]
         cls = self._class_by_name.get(name)
         if cls is None:
-            return [Problem(f"{path}.type", f"unknown component type {name[:100]!r}; GET /components lists the types")]
+            return [
+                Problem(
+                    f"{path}.type",
+                    f"unknown component type {name[:100]!r}; GET /components lists the types",
+                    "unknown-component",
+                )
+            ]
         component, problems = convert_collecting(obj, cls, path)
         if component is None:
             return problems
@@ -235,9 +235,11 @@ class Engine:
             fields: dict[str, Any] = {}
             for narrowing in definition.narrowings:
                 fields.update(narrowing.fields(attributes))
-            narrowed = msgspec.defstruct(
+            built = msgspec.defstruct(
                 definition.result.__name__, list(fields.items()), bases=(definition.result,), module=__name__
             )
+            assert issubclass(built, Result)  # defstruct is typed as returning a bare Struct
+            narrowed = built
             if len(self._narrowed_types) >= _NARROWED_CACHE_SIZE:
                 self._narrowed_types.pop(next(iter(self._narrowed_types)))
             self._narrowed_types[key] = narrowed
@@ -273,7 +275,7 @@ class Engine:
             try:
                 return self.validate_result(compiled, parse_json(data))
             except JsonInputError as exc:
-                return Checked(None, [Problem("", str(exc))])
+                return Checked(None, [Problem("", str(exc), "json")])
         return self._with_result_checks(compiled, result)
 
     def _with_result_checks(self, compiled: CompiledTask, result: Any) -> Checked[Any]:
@@ -290,20 +292,24 @@ class Engine:
 
     def _result_problems(self, compiled: CompiledTask, obj: Any) -> list[Problem]:
         if not isinstance(obj, dict):
-            return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}")]
-        problems = [Problem(str(k), "is not a known field") for k in obj if k != "components"]
+            return [Problem("", f"must be an object with a 'components' array, got {type_name(obj)}", "type")]
+        problems = [Problem(str(k), "is not a known field", "unknown-field") for k in obj if k != "components"]
         answers = obj.get("components")
         expected = len(compiled.slots)
         if answers is None:
-            return [*problems, Problem("components", f"is required: an array of {expected} entries, one per component")]
+            required = Problem(
+                "components", f"is required: an array of {expected} entries, one per component", "required"
+            )
+            return [*problems, required]
         if not isinstance(answers, list):
-            return [*problems, Problem("components", f"must be an array, got {type_name(answers)}")]
+            return [*problems, Problem("components", f"must be an array, got {type_name(answers)}", "type")]
         if len(answers) != expected:
             problems.append(
                 Problem(
                     "components",
                     f"must have exactly {expected} entries, one per component of the task "
                     f"(null where no answer is due), got {len(answers)}",
+                    "count",
                 )
             )
         # Check what can be paired even when the count is wrong, so every problem shows at once.
@@ -316,12 +322,14 @@ class Engine:
         definition = self.definition_of(component)
         if slot is None:
             if answer is not None:
-                return [Problem("", f"component {index} ({definition.name}) takes no answer; send null")]
+                return [
+                    Problem("", f"component {index} ({definition.name}) takes no answer; send null", "no-answer-due")
+                ]
             return []
         if answer is None:
             if component.optional_result:
                 return []
-            return [Problem("", f"component {index} ({definition.name}) needs an answer")]
+            return [Problem("", f"component {index} ({definition.name}) needs an answer", "answer-required")]
         result, problems = convert_collecting(answer, slot)
         if result is None:
             return problems

@@ -60,6 +60,15 @@ OptionalText = Annotated[str, Meta(max_length=MAX_LABEL_LENGTH)]
 LongText = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH, pattern=NOT_BLANK)]
 """A non-empty paragraph of text."""
 
+OptionalLongText = Annotated[str, Meta(max_length=MAX_TEXT_LENGTH)]
+"""A paragraph of text that may be empty (a description, terms, a message)."""
+
+CustomProperties = Annotated[
+    dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
+    Meta(max_length=50, description="custom key/value pairs kept with the object"),
+]
+"""A requester's own key/value pairs on a task, job or campaign."""
+
 Identifier = Annotated[
     str,
     Meta(

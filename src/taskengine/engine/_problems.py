@@ -10,21 +10,49 @@ import re
 import types
 import typing
 from collections.abc import Iterable
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import msgspec
+from msgspec import Meta
 
 S = TypeVar("S", bound=msgspec.Struct)
 
+ENGINE_RULES: dict[str, str] = {
+    "required": "a required field is missing",
+    "unknown-field": "the object has no such field",
+    "type": "the value has the wrong JSON type",
+    "one-of": "the value is not one of the allowed values",
+    "out-of-range": "a number lies outside its bounds",
+    "multiple-of": "a number is not a multiple of the step it must follow",
+    "too-short": "a text is empty or shorter than allowed",
+    "too-long": "a text is longer than allowed",
+    "too-few": "an array or object has fewer entries than allowed",
+    "too-many": "an array or object has more entries than allowed",
+    "count": "an array must have an exact number of entries (one answer per component, one per task)",
+    "pattern": "a text does not have the required form (not blank, an http(s) URL, an identifier)",
+    "invalid": "the value is not acceptable for another reason the message states",
+    "json": "the body is not JSON the service accepts (syntax, nesting depth, NUL, integer size)",
+    "unknown-component": "no component type has this name (GET /components lists them)",
+    "answer-required": "an interactive component that is not optional has no answer",
+    "no-answer-due": "a component that shows something only was given an answer (send null)",
+    "url-policy": "a URL points somewhere tasks may not (an internal host, credentials in the URL)",
+}
+"""The rules the engine itself checks, by name; component types add their own (their `Rule` names)."""
+
 
 class Problem(msgspec.Struct, frozen=True):
-    """One thing wrong, at `path` (``components[2].properties.steps``)."""
+    """One thing wrong, at `path` (``components[2].properties.steps``), and the name of the rule it broke.
 
-    path: str
-    message: str
+    `rule` is stable (``required``, ``too-long``, a component rule such as ``grid-not-too-fine``), so a client can
+    switch on it; `message` is for people and may be reworded.
+    """
+
+    path: Annotated[str, Meta(description="where, e.g. components[2].properties.steps; empty for the whole value")]
+    message: Annotated[str, Meta(description="what is wrong, in plain words")]
+    rule: Annotated[str, Meta(description="the name of the rule that failed, stable for clients to switch on")]
 
     def rooted(self, base: str) -> Problem:
-        return Problem(join_path(base, self.path), self.message)
+        return Problem(join_path(base, self.path), self.message, self.rule)
 
     def __str__(self) -> str:
         return f"{self.path or '(root)'}: {self.message}"
@@ -72,48 +100,69 @@ def _noun(names: str) -> str:
 
 
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<at>[^`]*)`)?$", re.S)
-_RULES: list[tuple[re.Pattern[str], Any]] = [
-    (re.compile(r"Object missing required field `(?P<f>[^`]+)`"), lambda m: (m["f"], "is required")),
+# (msgspec's message, the rule's name, (sub-path, our message)) for each kind of msgspec validation error.
+_RULES: list[tuple[re.Pattern[str], str, Any]] = [
+    (re.compile(r"Object missing required field `(?P<f>[^`]+)`"), "required", lambda m: (m["f"], "is required")),
     (
         re.compile(r"Object contains unknown field `(?P<f>[^`]+)`"),
+        "unknown-field",
         lambda m: (m["f"], "is not a known field"),
     ),
-    (re.compile(r"Expected `\w+` that's a multiple of (?P<n>\S+)"), lambda m: ("", f"must be a multiple of {m['n']}")),
-    (re.compile(r"Expected `\w+` >= (?P<n>\S+)"), lambda m: ("", f"must be at least {m['n']}")),
-    (re.compile(r"Expected `\w+` > (?P<n>\S+)"), lambda m: ("", f"must be greater than {m['n']}")),
-    (re.compile(r"Expected `\w+` <= (?P<n>\S+)"), lambda m: ("", f"must be at most {m['n']}")),
-    (re.compile(r"Expected `\w+` < (?P<n>\S+)"), lambda m: ("", f"must be less than {m['n']}")),
+    (
+        re.compile(r"Expected `\w+` that's a multiple of (?P<n>\S+)"),
+        "multiple-of",
+        lambda m: ("", f"must be a multiple of {m['n']}"),
+    ),
+    (re.compile(r"Expected `\w+` >= (?P<n>\S+)"), "out-of-range", lambda m: ("", f"must be at least {m['n']}")),
+    (re.compile(r"Expected `\w+` > (?P<n>\S+)"), "out-of-range", lambda m: ("", f"must be greater than {m['n']}")),
+    (re.compile(r"Expected `\w+` <= (?P<n>\S+)"), "out-of-range", lambda m: ("", f"must be at most {m['n']}")),
+    (re.compile(r"Expected `\w+` < (?P<n>\S+)"), "out-of-range", lambda m: ("", f"must be less than {m['n']}")),
     (
         re.compile(r"Expected `str` of length >= (?P<n>\d+)"),
+        "too-short",
         lambda m: ("", "must not be empty" if m["n"] == "1" else f"must be at least {m['n']} characters long"),
     ),
     (
         re.compile(r"Expected `str` of length <= (?P<n>\d+)"),
+        "too-long",
         lambda m: ("", f"must be at most {m['n']} characters long"),
     ),
     (
         re.compile(r"Expected `array` of length >= (?P<n>\d+)"),
+        "too-few",
         lambda m: ("", f"must have at least {m['n']} item{'s' if m['n'] != '1' else ''}"),
     ),
-    (re.compile(r"Expected `array` of length <= (?P<n>\d+)"), lambda m: ("", f"must have at most {m['n']} items")),
+    (
+        re.compile(r"Expected `array` of length <= (?P<n>\d+)"),
+        "too-many",
+        lambda m: ("", f"must have at most {m['n']} items"),
+    ),
     (
         re.compile(r"Expected `array` of length (?P<n>\d+)"),
+        "count",
         lambda m: ("", f"must have exactly {m['n']} items"),
     ),
     (
         re.compile(r"Expected `object` of length <= (?P<n>\d+)"),
+        "too-many",
         lambda m: ("", f"must have at most {m['n']} entries"),
     ),
     (
         re.compile(r"Expected `str` matching regex '(?P<p>.*)'$", re.S),
+        "pattern",
         lambda m: ("", _PATTERN_MESSAGES.get(m["p"].replace("\\\\", "\\"), "has an invalid format")),
     ),
     (
         re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`"),
+        "type",
         lambda m: ("", f"must be {_noun(m['want'])}, got {_noun(m['got'])}"),
     ),
-    (re.compile(r"Invalid enum value (?P<v>.*)"), lambda m: ("", f"{m['v']} is not one of the allowed values")),
-    (re.compile(r"Number out of range"), lambda m: ("", "is out of range")),
+    (
+        re.compile(r"Invalid enum value (?P<v>.*)"),
+        "one-of",
+        lambda m: ("", f"{m['v']} is not one of the allowed values"),
+    ),
+    (re.compile(r"Number out of range"), "out-of-range", lambda m: ("", "is out of range")),
 ]
 
 
@@ -143,14 +192,14 @@ def translate(error: msgspec.ValidationError, field_type: Any = None) -> Problem
     match = _AT.match(str(error))
     assert match is not None  # the pattern accepts any string
     msg, at = match["msg"], _msgspec_path(match["at"] or "")
-    for pattern, build in _RULES:
+    for pattern, rule, build in _RULES:
         m = pattern.match(msg)
         if m:
             sub, text = build(m)
-            if msg.startswith("Invalid enum value") and (choices := _literal_choices(field_type)):
+            if rule == "one-of" and (choices := _literal_choices(field_type)):
                 text = "must be one of " + ", ".join(repr(c) if isinstance(c, str) else str(c) for c in choices)
-            return Problem(join_path(at, sub), text)
-    return Problem(at, msg[:1].lower() + msg[1:])
+            return Problem(join_path(at, sub), text, rule)
+    return Problem(at, msg[:1].lower() + msg[1:], "invalid")
 
 
 def type_name(value: Any) -> str:
@@ -202,7 +251,7 @@ def check_value(value: Any, tp: Any) -> list[Problem]:
                 p.rooted(str(k))
                 for k, v in value.items()
                 for p in [
-                    *(Problem("", f"key {q.message}") for q in check_value(k, entry[0])),
+                    *(Problem("", f"key {q.message}", q.rule) for q in check_value(k, entry[0])),
                     *check_value(v, entry[1]),
                 ]
             ]
@@ -216,18 +265,20 @@ def convert_collecting(obj: Any, tp: type[S], path: str = "") -> tuple[S | None,
         return msgspec.convert(obj, tp, strict=True), []
     except msgspec.ValidationError as first:
         if not isinstance(obj, dict):
-            return None, [Problem(path, f"must be an object, got {type_name(obj)}")]
+            return None, [Problem(path, f"must be an object, got {type_name(obj)}", "type")]
         problems: list[Problem] = []
         fields = msgspec.structs.fields(tp)
         known = {f.encode_name for f in fields}
         config = tp.__struct_config__
         if config.tag_field is not None:
             known.add(config.tag_field)
-        problems.extend(Problem(join_path(path, str(k)), "is not a known field") for k in obj if k not in known)
+        problems.extend(
+            Problem(join_path(path, str(k)), "is not a known field", "unknown-field") for k in obj if k not in known
+        )
         for field in fields:
             if field.encode_name not in obj:
                 if field.required:
-                    problems.append(Problem(join_path(path, field.encode_name), "is required"))
+                    problems.append(Problem(join_path(path, field.encode_name), "is required", "required"))
                 continue
             problems.extend(rooted(check_value(obj[field.encode_name], field.type), join_path(path, field.encode_name)))
         if not problems:

@@ -1,6 +1,13 @@
 """Accounts: requesters, passwords and auth tokens."""
 
-from taskengine.domain.accounts._credentials import account_by_email, canonical_email, check_password
+from taskengine.domain.accounts._credentials import (
+    account_by_email,
+    canonical_email,
+    check_password,
+    new_credentials,
+    signed_in,
+)
+from taskengine.domain.accounts._passwords import use_password_hasher
 from taskengine.domain.accounts._requesters import (
     READ_ONLY_PROFILE_FIELDS,
     Profile,
@@ -29,9 +36,12 @@ __all__ = [
     "discard_token",
     "get_requester",
     "issue_token",
+    "new_credentials",
     "profile_of",
     "requester_by_email",
     "resolve_token",
+    "signed_in",
     "token_live",
     "update_profile",
+    "use_password_hasher",
 ]

@@ -36,7 +36,7 @@ def normalise_email(email: str) -> str:
     email = canonical_email(email)
     invisible = any(unicodedata.category(char).startswith("C") for char in email)
     if invisible or len(email) > 254 or not _EMAIL.match(email):
-        problem = Problem("email", "is not an email address")
+        problem = Problem("email", "is not an email address", "email")
         raise DomainError(ErrorCode.INVALID_BODY, f"{email[:80]!r} is not an email address", [problem])
     return email
 
@@ -46,7 +46,8 @@ async def new_credentials(session: AsyncSession, model: Any, what: str, email: s
     email = normalise_email(email)
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         bounds = f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH}"
-        problem = Problem("password", f"must be {bounds} characters long")
+        rule = "too-short" if len(password) < MIN_PASSWORD_LENGTH else "too-long"
+        problem = Problem("password", f"must be {bounds} characters long", rule)
         raise DomainError(ErrorCode.INVALID_BODY, f"the password must be {bounds} characters long", [problem])
     if (await session.exec(select(model.id).where(model.email == email))).first() is not None:
         raise DomainError(ErrorCode.CONFLICT, f"a {what} with email {email} exists already")

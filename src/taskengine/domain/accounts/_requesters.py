@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.db.models import Requester
 from taskengine.domain.accounts._credentials import canonical_email, new_credentials, normalise_email, signed_in
 from taskengine.domain.money import credit, format_usd, to_micros
-from taskengine.engine import describe_pattern
+from taskengine.engine import OptionalText, describe_pattern
 from taskengine.errors import DomainError, ErrorCode
 
 PPM = 1_000_000
@@ -60,7 +60,7 @@ class ProfileUpdate(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown
     first_name: Short | msgspec.UnsetType = msgspec.UNSET
     last_name: Short | msgspec.UnsetType = msgspec.UNSET
     phone: Annotated[str, Meta(max_length=40, pattern=r"^[0-9+()./ -]*$")] | msgspec.UnsetType = msgspec.UNSET
-    organization: Annotated[str, Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    organization: OptionalText | msgspec.UnsetType = msgspec.UNSET
     website: Annotated[str, Meta(max_length=2048)] | msgspec.UnsetType = msgspec.UNSET
     logo: LogoUrl | msgspec.UnsetType = msgspec.UNSET
 

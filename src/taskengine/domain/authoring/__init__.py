@@ -1,5 +1,6 @@
 """Authoring: tasks and jobs, before and after they are published."""
 
+from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
 from taskengine.domain.authoring._jobs import (
     MAX_TASKS_PER_JOB,
     archive_job,
@@ -16,7 +17,8 @@ from taskengine.domain.authoring._jobs import (
     tasks_of,
     update_job,
 )
-from taskengine.domain.authoring._schemas import JobOut, TaskOut, aware, job_out, task_out
+from taskengine.domain.authoring._membership import checked_ids
+from taskengine.domain.authoring._schemas import JobOut, Links, TaskOut, aware, job_out, task_out
 from taskengine.domain.authoring._sizes import LocalMediaSizes, MediaSizes, format_size, task_sizes
 from taskengine.domain.authoring._tasks import (
     archive_task,
@@ -32,12 +34,14 @@ from taskengine.domain.authoring._tasks import (
 __all__ = [
     "MAX_TASKS_PER_JOB",
     "JobOut",
+    "Links",
     "LocalMediaSizes",
     "MediaSizes",
     "TaskOut",
     "archive_job",
     "archive_task",
     "aware",
+    "checked_ids",
     "copy_job",
     "copy_task",
     "create_job",
@@ -46,19 +50,23 @@ __all__ = [
     "delete_task",
     "duplicate_job",
     "duplicate_task",
+    "ensure_editable",
     "format_size",
     "get_job",
+    "get_owned",
     "get_task",
     "job_out",
     "job_sizes",
     "list_jobs",
     "list_tasks",
     "sequence_of",
+    "set_archived",
     "set_tasks",
     "task_ids_of",
     "task_out",
     "task_sizes",
     "tasks_of",
+    "touch",
     "update_job",
     "update_task",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import CampaignJob, Job, JobTask, Task
@@ -16,7 +16,7 @@ from taskengine.domain.authoring._membership import checked_ids
 from taskengine.domain.authoring._schemas import JobIn
 from taskengine.domain.authoring._tasks import duplicate_task
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_TASKS_PER_JOB = 200
@@ -66,18 +66,20 @@ async def delete_job(session: AsyncSession, owner_id: int, job_id: int) -> None:
     row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
     campaigns = sorted(
-        set((await session.exec(select(CampaignJob.campaign_id).where(CampaignJob.job_id == job_id))).all())
+        set((await session.exec(select(CampaignJob.campaign_id).where(col(CampaignJob.job_id) == job_id))).all())
     )
     if campaigns:
         names = ", ".join(map(str, campaigns[:10])) + (", ..." if len(campaigns) > 10 else "")
         raise DomainError(ErrorCode.IN_USE, f"job {job_id} is used by campaigns {names}; remove it from them first")
-    await session.exec(delete(JobTask).where(JobTask.job_id == job_id))  # type: ignore[call-overload]
+    await session.exec(delete(JobTask).where(col(JobTask.job_id) == job_id))
     await session.delete(row)
     await session.flush()
 
 
 async def task_ids_of(session: AsyncSession, job_id: int) -> list[int]:
-    rows = await session.exec(select(JobTask.task_id).where(JobTask.job_id == job_id).order_by(JobTask.position))
+    rows = await session.exec(
+        select(JobTask.task_id).where(col(JobTask.job_id) == job_id).order_by(col(JobTask.position))
+    )
     return list(rows.all())
 
 
@@ -91,9 +93,9 @@ async def sequence_of(session: AsyncSession, job_id: int) -> list[Task]:
     """The job's tasks in order, for whoever may see them (the caller checks that)."""
     statement = (
         select(Task)
-        .join(JobTask, JobTask.task_id == Task.id)
-        .where(JobTask.job_id == job_id)
-        .order_by(JobTask.position)
+        .join(JobTask, col(JobTask.task_id) == Task.id)
+        .where(col(JobTask.job_id) == job_id)
+        .order_by(col(JobTask.position))
     )
     return list((await session.exec(statement)).all())
 
@@ -111,7 +113,7 @@ async def set_tasks(session: AsyncSession, owner_id: int, job_id: int, body: Any
 
 
 async def _replace_tasks(session: AsyncSession, job_id: int, ids: Iterable[int]) -> None:
-    await session.exec(delete(JobTask).where(JobTask.job_id == job_id))  # type: ignore[call-overload]
+    await session.exec(delete(JobTask).where(col(JobTask.job_id) == job_id))
     session.add_all(JobTask(job_id=job_id, position=i, task_id=task_id) for i, task_id in enumerate(ids))
     await session.flush()
 
@@ -161,9 +163,9 @@ async def job_sizes(session: AsyncSession, job_ids: list[int]) -> dict[int, tupl
             func.coalesce(func.sum(Task.resources_bytes), 0),
             func.coalesce(func.sum(Task.upload_bytes), 0),
         )
-        .join(Task, Task.id == JobTask.task_id)
-        .where(JobTask.job_id.in_(job_ids))  # type: ignore[attr-defined]
-        .group_by(JobTask.job_id)
+        .join(Task, col(Task.id) == JobTask.task_id)
+        .where(col(JobTask.job_id).in_(job_ids))
+        .group_by(col(JobTask.job_id))
     )
     sizes = {job_id: (int(down), int(up)) for job_id, down, up in (await session.exec(statement)).all()}
     return {job_id: sizes.get(job_id, (0, 0)) for job_id in job_ids}

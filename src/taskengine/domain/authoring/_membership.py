@@ -10,8 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID
-from taskengine.engine import Problem
-from taskengine.engine._problems import check_value
+from taskengine.engine import Problem, check_value
 from taskengine.errors import DomainError, ErrorCode
 
 
@@ -38,9 +37,9 @@ async def checked_ids(
         if type(object_id) is not int or not 1 <= object_id <= MAX_ID:
             continue
         if object_id not in found:
-            problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}"))
+            problems.append(Problem(f"[{i}]", f"no {what} with id {object_id}", "exists"))
         elif found[object_id]:
-            problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first"))
+            problems.append(Problem(f"[{i}]", f"{what} {object_id} is archived; unarchive it first", "not-archived"))
     if problems:
         problems.sort(key=lambda p: int(p.path[1 : p.path.index("]")]))
         raise DomainError(ErrorCode.INVALID_BODY, f"some {what} ids cannot be used", problems)

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from msgspec import Meta
 
 from taskengine.db.models import Job, Task
 from taskengine.domain.authoring._sizes import format_size
-from taskengine.engine import Name
+from taskengine.engine import CustomProperties, Name, OptionalLongText
 
-CustomProperties = Annotated[
-    dict[Annotated[str, Meta(min_length=1, max_length=100)], Annotated[str, Meta(max_length=1000)]],
-    Meta(max_length=50),
-]
 Links = dict[str, Any]
 
 
@@ -44,7 +39,7 @@ class JobIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=
     """A job's own fields; its tasks are set with PUT /jobs/{id}/tasks."""
 
     name: Name
-    description: Annotated[str, Meta(max_length=10_000)] = ""
+    description: OptionalLongText = ""
     properties: CustomProperties = {}
 
 

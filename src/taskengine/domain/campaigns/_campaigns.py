@@ -12,15 +12,20 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, WorkerGroup, utcnow
-from taskengine.domain.authoring import duplicate_job, tasks_of
-from taskengine.domain.authoring._common import ensure_editable, get_owned, set_archived, touch
-from taskengine.domain.authoring._membership import checked_ids
+from taskengine.domain.authoring import (
+    checked_ids,
+    duplicate_job,
+    ensure_editable,
+    get_owned,
+    set_archived,
+    tasks_of,
+    touch,
+)
 from taskengine.domain.campaigns._schemas import CampaignIn
 from taskengine.domain.campaigns._values import parse_date, parse_duration
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
 from taskengine.domain.money import to_micros
-from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_JOBS_PER_CAMPAIGN = 10_000
@@ -47,33 +52,33 @@ def _settings(body: Any, now: datetime) -> tuple[CampaignIn, dict[str, Any]]:
         try:
             seconds = parse_duration(text)
         except ValueError as exc:
-            problems.append(Problem(wire, str(exc)))
+            problems.append(Problem(wire, str(exc), "duration"))
             continue
         if not low <= seconds <= high:
-            problems.append(Problem(wire, f"must be between {low} and {high} seconds, got {seconds}"))
+            problems.append(Problem(wire, f"must be between {low} and {high} seconds, got {seconds}", "out-of-range"))
         values[f"{attribute}_s"] = seconds
     try:
         # As text, so to_micros's length bound applies to what the client wrote (a float prints short).
         payment = to_micros(str(campaign.worker_payment))
         values["worker_payment"] = payment
         if payment > 1000 * 10**6:
-            problems.append(Problem("workerPayment", "must be at most 1000 (USD)"))
+            problems.append(Problem("workerPayment", "must be at most 1000 (USD)", "out-of-range"))
     except (ValueError, ArithmeticError) as exc:
-        problems.append(Problem("workerPayment", f"must be an amount in USD with at most 6 decimals: {exc}"))
+        problems.append(Problem("workerPayment", f"must be an amount in USD with at most 6 decimals: {exc}", "amount"))
     for attribute, wire in (("start_date", "startDate"), ("end_date", "endDate")):
         text = getattr(campaign, attribute)
         try:
             values[attribute] = parse_date(text) if text is not None else None
         except ValueError as exc:
-            problems.append(Problem(wire, str(exc)))
+            problems.append(Problem(wire, str(exc), "date"))
     start, end = values.get("start_date"), values.get("end_date")
     if end is not None:
         if end <= now:
-            problems.append(Problem("endDate", "must be in the future"))
+            problems.append(Problem("endDate", "must be in the future", "in-future"))
         elif start is not None and end <= start:
-            problems.append(Problem("endDate", "must be after startDate"))
+            problems.append(Problem("endDate", "must be after startDate", "time-order"))
     if campaign.max_results_per_worker > campaign.results:
-        problems.append(Problem("maxResultsPerWorker", f"must be at most results ({campaign.results})"))
+        problems.append(Problem("maxResultsPerWorker", f"must be at most results ({campaign.results})", "out-of-range"))
     if problems:
         raise DomainError(ErrorCode.INVALID_BODY, "the campaign is invalid", problems)
     values.update(
@@ -98,7 +103,7 @@ async def _check_group(session: AsyncSession, owner_id: int, group_id: int | Non
         return
     group = await session.get(WorkerGroup, group_id) if group_id <= MAX_ID else None
     if group is None or group.owner_id != owner_id:
-        problem = Problem("workerGroup", f"no worker group with id {group_id}")
+        problem = Problem("workerGroup", f"no worker group with id {group_id}", "exists")
         raise DomainError(ErrorCode.INVALID_BODY, "the campaign is invalid", [problem])
 
 
@@ -179,7 +184,7 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
             raise DomainError(
                 ErrorCode.INVALID_PARAMETER,
                 f"{parameter}: not a cursor from this list; follow the _links of a previous page",
-                [Problem(parameter, "is not a valid cursor")],
+                [Problem(parameter, "is not a valid cursor", "cursor")],
             ) from None
         statement = statement.where(CampaignJob.position > position if forward else CampaignJob.position < position)
     order = CampaignJob.position.asc() if forward else CampaignJob.position.desc()  # type: ignore[attr-defined]
@@ -203,7 +208,7 @@ async def set_jobs(session: AsyncSession, owner_id: int, campaign_id: int, body:
     ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN)
     seen: dict[int, int] = {}
     repeats = [
-        Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already")
+        Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already", "unique")
         for i, j in enumerate(ids)
         if seen.setdefault(j, i) != i
     ]

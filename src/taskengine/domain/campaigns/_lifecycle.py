@@ -13,7 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
-from taskengine.domain.authoring._common import get_owned, touch
+from taskengine.domain.authoring import get_owned, touch
 from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.campaigns._places import CLOSED_STATES, held_by_live_work, lock_campaign
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
@@ -54,12 +54,14 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     assert row.id is not None
     problems: list[Problem] = []
     if row.archived:
-        problems.append(Problem("archived", "the campaign is archived; unarchive it first"))
+        problems.append(Problem("archived", "the campaign is archived; unarchive it first", "not-archived"))
     job_ids = await job_ids_of(session, row.id)
     # Locked so that no change to a job's tasks can slip in between these checks and the read-only mark.
     await session.exec(select(Job.id).where(Job.id.in_(job_ids)).with_for_update())  # type: ignore[union-attr]
     if not job_ids:
-        problems.append(Problem("jobs", f"the campaign has no jobs; add some with PUT /campaigns/{row.id}/jobs"))
+        problems.append(
+            Problem("jobs", f"the campaign has no jobs; add some with PUT /campaigns/{row.id}/jobs", "has-jobs")
+        )
     else:
         counts = dict(
             (
@@ -70,12 +72,12 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
         )
         empty = [job_id for job_id in job_ids if not counts.get(job_id)]
         if empty:
-            problems.append(Problem("jobs", f"jobs {', '.join(map(str, empty[:10]))} have no tasks"))
+            problems.append(Problem("jobs", f"jobs {', '.join(map(str, empty[:10]))} have no tasks", "jobs-have-tasks"))
         archived = (await session.exec(select(Job.id).where(Job.id.in_(job_ids), Job.archived == True))).all()  # type: ignore[union-attr]  # noqa: E712
         if archived:
-            problems.append(Problem("jobs", f"jobs {', '.join(map(str, archived[:10]))} are archived"))
+            problems.append(Problem("jobs", f"jobs {', '.join(map(str, archived[:10]))} are archived", "not-archived"))
     if row.end_date is not None and row.end_date <= now:
-        problems.append(Problem("endDate", "lies in the past; set a later one or none"))
+        problems.append(Problem("endDate", "lies in the past; set a later one or none", "in-future"))
     if problems:
         raise DomainError(ErrorCode.NOT_PUBLISHABLE, f"campaign {row.id} cannot be published yet", problems)
 

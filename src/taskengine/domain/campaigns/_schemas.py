@@ -9,13 +9,12 @@ import msgspec
 from msgspec import Meta
 
 from taskengine.db.models import Campaign
-from taskengine.domain.authoring import aware
-from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
+from taskengine.domain.authoring import Links, aware
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
 from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
+from taskengine.engine import CustomProperties, Name, OptionalLongText, OptionalText
 
 State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
-LongText = Annotated[str, Meta(max_length=10_000)]
 DurationText = Annotated[
     str, Meta(max_length=MAX_DURATION_CHARS, description="a duration like '10 min', '4 hours' or '3 days'")
 ]
@@ -26,9 +25,9 @@ class CampaignIn(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fi
     """A campaign's settings as a requester sends them (POST /campaigns, PUT /campaigns/{id})."""
 
     name: Name
-    title: Annotated[str, Meta(max_length=200)] = ""
-    description: LongText = ""
-    terms: LongText = ""
+    title: OptionalText = ""
+    description: OptionalLongText = ""
+    terms: OptionalLongText = ""
     est_duration: DurationText | None = None
     # Text keeps every digit exact; its length is bounded so parsing it costs nothing however it is written.
     worker_payment: Annotated[float, Meta(ge=0, le=1000)] | Annotated[str, Meta(max_length=MAX_AMOUNT_CHARS)] = 0

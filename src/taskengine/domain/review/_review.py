@@ -20,8 +20,7 @@ from taskengine.domain.authoring import aware
 from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_place
 from taskengine.domain.money import commission, pay
 from taskengine.domain.review._figures import WorkerFigures, figures
-from taskengine.engine import NOT_BLANK, Problem
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import LongText, OptionalLongText, Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 STATES = ("InReview", "Approved", "Rejected")
@@ -48,15 +47,15 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
 
 
 class Approval(msgspec.Struct, forbid_unknown_fields=True):
-    message: Annotated[str, Meta(max_length=10_000)] = ""
+    message: OptionalLongText = ""
 
 
 class Rejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
+    reason: LongText
 
 
 class SoftRejection(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, Meta(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
+    reason: LongText
     until: Annotated[str, Meta(max_length=40, description="when the chance to redo the job ends")]
 
 
@@ -193,10 +192,10 @@ async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body
     try:
         until = parse_date(soft.until)
     except ValueError as exc:
-        raise DomainError(ErrorCode.INVALID_BODY, str(exc), [Problem("until", str(exc))]) from None
+        raise DomainError(ErrorCode.INVALID_BODY, str(exc), [Problem("until", str(exc), "date")]) from None
     now = utcnow()
     if not now < until <= now + timedelta(days=30):
-        problem = Problem("until", "must lie in the future, at most 30 days ahead")
+        problem = Problem("until", "must lie in the future, at most 30 days ahead", "out-of-range")
         raise DomainError(ErrorCode.INVALID_BODY, "until: must lie in the future, at most 30 days ahead", [problem])
     _expect_in_review(row)
     assignment = await session.get(Assignment, row.assignment_id, with_for_update=True)

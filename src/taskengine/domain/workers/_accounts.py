@@ -6,7 +6,7 @@ import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Worker
-from taskengine.domain.accounts._credentials import new_credentials, signed_in
+from taskengine.domain.accounts import new_credentials, signed_in
 from taskengine.domain.money import format_usd
 from taskengine.errors import DomainError, ErrorCode
 

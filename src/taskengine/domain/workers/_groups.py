@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-from msgspec import Meta
 from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Worker, WorkerGroup, WorkerGroupMember
-from taskengine.domain.authoring import aware
-from taskengine.domain.authoring._common import get_owned
-from taskengine.domain.authoring._membership import checked_ids
-from taskengine.engine import NOT_BLANK
-from taskengine.engine._problems import convert_collecting
+from taskengine.domain.authoring import aware, checked_ids, get_owned
+from taskengine.engine import Name, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_GROUP_SIZE = 10_000
 
 
 class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(min_length=1, max_length=200, pattern=NOT_BLANK)]
+    name: Name
 
 
 class GroupOut(msgspec.Struct, rename="camel", kw_only=True):

@@ -16,8 +16,7 @@ from taskengine.db.models import JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
 from taskengine.domain.workers._assignments import get_assignment
-from taskengine.engine import CompiledTask, Problem, default_engine
-from taskengine.engine._problems import convert_collecting
+from taskengine.engine import CompiledTask, Problem, convert_collecting, default_engine
 from taskengine.errors import DomainError, ErrorCode
 
 SubmissionId = Annotated[
@@ -170,7 +169,7 @@ def _in_utc(submission: SubmissionIn) -> list[Problem]:
             try:
                 setattr(answer, attribute, naive_utc(getattr(answer, attribute)).replace(tzinfo=UTC))
             except ValueError as exc:
-                problems.append(Problem(f"taskResults[{i}].{wire}", str(exc)))
+                problems.append(Problem(f"taskResults[{i}].{wire}", str(exc), "date"))
     return problems
 
 
@@ -182,6 +181,7 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
             Problem(
                 "taskResults",
                 f"must have one entry per task of the job ({len(tasks)}), got {len(submission.task_results)}",
+                "count",
             )
         )
     shaped = []
@@ -189,10 +189,10 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
     for i, (task, answer) in enumerate(zip(tasks, submission.task_results, strict=False)):
         path = f"taskResults[{i}]"
         if answer.task != task.id:
-            problems.append(Problem(f"{path}.task", f"must be {task.id}, the job's task at position {i}"))
+            problems.append(Problem(f"{path}.task", f"must be {task.id}, the job's task at position {i}", "task-order"))
             continue
         if answer.completed_at < answer.started_at:
-            problems.append(Problem(f"{path}.completedAt", "must not be before startedAt"))
+            problems.append(Problem(f"{path}.completedAt", "must not be before startedAt", "time-order"))
         # Published tasks never change: each is compiled for result checks once per process and database.
         compiled = cached(session, "compiled tasks", task.id, lambda task=task: _compile(task))
         checked = engine.validate_result(compiled, {"components": answer.components})

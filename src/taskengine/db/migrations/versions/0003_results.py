@@ -8,7 +8,7 @@ Create Date: 2026-11-25 18:51:57.020951
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # autogenerate writes sqlmodel.sql.sqltypes.AutoString
 from alembic import op
 
 revision: str = "0003"
