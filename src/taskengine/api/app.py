@@ -35,9 +35,7 @@ from taskengine.api.tasks import TaskController
 from taskengine.api.worker import SequenceController, WorkerAuthController, WorkerController
 from taskengine.db import Database
 from taskengine.domain.authoring import LocalMediaSizes
-from taskengine.domain.campaigns import apply_due
-from taskengine.domain.review import approve_due
-from taskengine.domain.workers import expire_assignments
+from taskengine.domain.scheduler import run_due
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 
@@ -62,18 +60,12 @@ ROUTES = [
 
 
 async def _sweep(db: Database, every: float) -> None:
-    """Apply due start and end dates and expire overdue assignments now and then.
-
-    Every process may run this: rows are locked per change, and locked ones are skipped.
-    """
+    """Run the scheduler's due work now and then (domain/scheduler.py); every process may run it at once."""
     while True:
         try:
-            async with db.transaction() as session:
-                await apply_due(session)
-                await expire_assignments(session)
-                await approve_due(session)
-        except Exception:  # a failed sweep must not end the loop; the next one retries
-            log.exception("sweep failed")
+            await run_due(db)
+        except Exception:  # a failed pass must not end the loop; the next one retries
+            log.exception("due work failed")
         await asyncio.sleep(every)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
@@ -13,8 +13,8 @@ from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
 from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
+from taskengine.domain.states import CampaignState
 
-State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
 LongText = Annotated[str, Meta(max_length=10_000)]
 DurationText = Annotated[
     str, Meta(max_length=MAX_DURATION_CHARS, description="a duration like '10 min', '4 hours' or '3 days'")
@@ -61,7 +61,7 @@ class CampaignOut(msgspec.Struct, rename="camel", kw_only=True):
     start_date: datetime | None
     end_date: datetime | None
     properties: msgspec.Raw
-    state: State
+    state: CampaignState
     id: int
     read_only: bool
     last_modified_at: datetime
@@ -90,7 +90,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         start_date=aware(campaign.start_date),
         end_date=aware(campaign.end_date),
         properties=msgspec.Raw(campaign.properties.encode()),
-        state=campaign.state,  # type: ignore[arg-type]
+        state=CampaignState(campaign.state),
         id=campaign.id,
         read_only=campaign.read_only,
         last_modified_at=aware(campaign.last_modified_at),  # type: ignore[arg-type]
@@ -102,7 +102,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
 def state_actions(state: str) -> tuple[str, ...]:
     """The lifecycle actions possible in `state` (for HAL links)."""
     return {
-        "unpublished": ("publish",),
-        "active": ("pause", "cancel"),
-        "paused": ("continue", "cancel"),
-    }.get(state, ())
+        CampaignState.UNPUBLISHED: ("publish",),
+        CampaignState.ACTIVE: ("pause", "cancel"),
+        CampaignState.PAUSED: ("continue", "cancel"),
+    }.get(CampaignState(state), ())

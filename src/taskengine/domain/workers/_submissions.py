@@ -12,9 +12,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db import cached
-from taskengine.db.models import JobResult, Task, utcnow
+from taskengine.db.models import Campaign, JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
+from taskengine.domain.states import AssignmentState, enter_review, move_assignment
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, default_engine
 from taskengine.engine._problems import convert_collecting
@@ -74,15 +75,18 @@ async def submit(
             "send a new id for a new result",
         )
     now = utcnow()
-    if assignment.state == "working" and assignment.deadline <= now:
-        # Refused as expired; the sweep (or the next start) gives its place back.
+    if assignment.state == AssignmentState.WORKING and assignment.deadline <= now:
+        # Refused as expired; the scheduler (or the next start of the job) gives its place back.
         raise DomainError(
-            ErrorCode.WRONG_STATE, f"assignment {assignment_id} expired at {assignment.deadline.isoformat()}Z"
+            ErrorCode.ASSIGNMENT_NOT_WORKING,
+            f"assignment {assignment_id} is expired (at {assignment.deadline.isoformat()}Z); "
+            "it cannot take a result (from expired to submitted)",
         )
-    if assignment.state != "working":
+    if assignment.state != AssignmentState.WORKING:
         raise DomainError(
-            ErrorCode.WRONG_STATE,
-            f"assignment {assignment_id} is {assignment.state}; only a working one takes a result",
+            ErrorCode.ASSIGNMENT_NOT_WORKING,
+            f"assignment {assignment_id} is {assignment.state}; it cannot take a result "
+            f"(from {assignment.state} to submitted)",
         )
     tasks = await sequence_of(session, assignment.job_id)
     task_results = _checked(session, tasks, submission)
@@ -105,11 +109,10 @@ async def submit(
         completed_at=_naive(max(ends)) if ends else now,
         submitted_at=now,
     )
-    session.add(result)
-    assignment.state = "submitted"
-    assignment.ended_at = now
-    session.add(assignment)
-    await session.flush()
+    campaign = await session.get(Campaign, assignment.campaign_id)
+    assert campaign is not None
+    await enter_review(session, result, now=now, review_seconds=campaign.max_review_time_s, replaces=redone)
+    await move_assignment(session, assignment, AssignmentState.SUBMITTED, now=now)
     return result, True
 
 

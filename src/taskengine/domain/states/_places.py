@@ -15,8 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, JobResult, JobSlots
 from taskengine.domain.money import commission, release
-
-CLOSED_STATES = ("finished", "cancelled")
+from taskengine.domain.states._enums import CLOSED_STATES, ResultState
 
 
 def place_price(campaign: Campaign) -> int:
@@ -52,7 +51,7 @@ async def held_by_live_work(session: AsyncSession, campaign: Campaign) -> int:
     ).one()
     approved = (
         await session.exec(
-            select(func.count()).where(JobResult.campaign_id == campaign.id, JobResult.state == "Approved")
+            select(func.count()).where(JobResult.campaign_id == campaign.id, JobResult.state == ResultState.APPROVED)
         )
     ).one()
     return place_price(campaign) * max(0, int(live) - int(approved))
