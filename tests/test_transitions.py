@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from taskengine.db.models import Assignment, DomainEvent, JobResult, utcnow
@@ -236,3 +237,83 @@ def test_a_move_outside_the_table_raises_the_entitys_code(api: Client) -> None:
         api.blocking_portal.call(reopen_without_soft_rejection)
     assert refused.value.code is ErrorCode.ASSIGNMENT_NOT_WORKING
     assert "from submitted to expired" in refused.value.description
+
+
+def _backdate(api: Client, model: Any, row_id: int, column: str) -> None:
+    async def change() -> None:
+        async with api.app.state.db.transaction() as session:
+            row = await session.get(model, row_id)
+            setattr(row, column, utcnow() - timedelta(seconds=1))
+            session.add(row)
+
+    api.blocking_portal.call(change)
+
+
+def test_reads_write_nothing_yet_read_what_is_due(api: Client) -> None:
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=3, maxReviewTime="1 hour")
+    ada_id, ada = make_worker(api)
+    _, bob = make_worker(api, "bob@example.com")
+    approved = submit(api, ada, started(api, ada, campaign, jobs[0])).json()
+    _backdate(api, JobResult, approved["id"], "review_until")  # review time ran out
+    redo = started(api, ada, campaign, jobs[1])
+    expired = submit(api, ada, redo).json()
+    soft_reject(api, requester, expired["id"])
+    _backdate(api, Assignment, redo["assignment"]["id"], "deadline")  # the redo date passed (both hold it)
+    _backdate(api, JobResult, expired["id"], "redo_until")
+    late = started(api, ada, campaign, jobs[2])
+    _backdate(api, Assignment, late["assignment"]["id"], "deadline")  # the work time ran out
+
+    written: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if re.match(r"\s*(INSERT|UPDATE|DELETE|BEGIN IMMEDIATE)", statement, re.IGNORECASE):
+            written.append(statement)
+
+    engine = api.app.state.db.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        reads = {
+            path: api.get(path, headers=headers)
+            for path, headers in (
+                ("/worker/jobs", bob),
+                ("/worker/jobs", ada),
+                (f"/worker/assignments/{late['assignment']['id']}", ada),
+                ("/worker/results", ada),
+                ("/worker/me", ada),
+                (f"/campaigns/{campaign}/results", requester),
+                (f"/campaigns/{campaign}/results?state=Approved", requester),
+                (f"/campaigns/{campaign}/workers", requester),
+                (f"/campaigns/{campaign}/workers?InReview=true", requester),
+                (f"/campaigns/{campaign}/workers/{ada_id}/results", requester),
+                (f"/results/{approved['id']}", requester),
+            )
+        }
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    assert written == []
+    assert all(r.status_code == 200 for r in reads.values()), {p: r.text for p, r in reads.items()}
+
+    # What is due reads as done: the free places are on the market, the overdue review reads (and pays) approved.
+    assert sorted(j["jobId"] for j in reads["/worker/jobs"].json()["jobs"]) == [jobs[1], jobs[2]]
+    assert reads[f"/worker/assignments/{late['assignment']['id']}"].json()["assignment"]["state"] == "expired"
+    states = {r["id"]: r["state"] for r in reads["/worker/results"].json()["results"]}
+    assert states == {approved["id"]: "Approved", expired["id"]: "Expired"}
+    assert reads["/worker/me"].json()["earnings"] == "0.25 USD"
+    assert reads["/worker/me"].json()["experience"]["global"] == 1
+    listed = reads[f"/campaigns/{campaign}/results?state=Approved"].json()["results"]
+    assert [(r["id"], "automatically" in r["message"]) for r in listed] == [(approved["id"], True)]
+    assert reads[f"/campaigns/{campaign}/workers?InReview=true"].json()["workers"] == []
+    assert reads[f"/results/{approved['id']}"].json()["state"] == "Approved"
+
+    # The scheduler then makes it so, once: stored states match what was read, and the money moved.
+    from taskengine.domain.scheduler import run_due
+
+    done = api.blocking_portal.call(run_due, api.app.state.db)
+    assert done == {"campaign dates": 0, "assignment expiry": 2, "auto-approval": 1}
+    assert api.blocking_portal.call(run_due, api.app.state.db) == dict.fromkeys(done, 0)
+    assert api.get(f"/results/{expired['id']}", headers=requester).json()["state"] == "Expired"
+    assert api.get("/worker/me", headers=ada).json()["earnings"] == "0.25 USD"
+    types = Counter(e.type for e in events(api))
+    assert (types["assignment.expired"], types["result.expired"], types["result.approved"]) == (2, 1, 1)
+    ledger_ok(api)
