@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -15,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
+from litestar.types import ExceptionHandlersMap
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -41,7 +43,7 @@ from taskengine.settings import Settings, load_settings
 
 log = logging.getLogger("taskengine")
 
-ROUTES = [
+ROUTES: list[Any] = [
     health,
     ComponentController,
     SchemaController,
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     )
     return Litestar(
         route_handlers=[*ROUTES, media_files],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=cast("ExceptionHandlersMap", EXCEPTION_HANDLERS),
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
         middleware=[InputGuard, DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],

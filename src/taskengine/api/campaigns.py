@@ -23,7 +23,8 @@ Deep = Annotated[bool, Parameter(description="also copy / archive the campaign's
 def campaign_view(request: AnyRequest, campaign: Campaign) -> campaigns.CampaignOut:
     assert campaign.id is not None
     links = campaign_links(campaign.id, campaign.archived, campaign.state)
-    return with_links(request, campaigns.campaign_out(campaign), links)
+    view: campaigns.CampaignOut = with_links(request, campaigns.campaign_out(campaign), links)
+    return view
 
 
 class CampaignController(Controller):

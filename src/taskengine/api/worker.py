@@ -142,7 +142,7 @@ class WorkerController(Controller):
         cursor = _market_cursor(after) if after else None
         async with as_worker(request, write=False) as (session, worker_id):
             # Places held past their deadline count as free here without writing (domain/workers: market).
-            rows = await workers.market(session, worker_id, limit + 1, cursor)  # type: ignore[arg-type]
+            rows = await workers.market(session, worker_id, limit + 1, cursor)
             page, more = rows[:limit], len(rows) > limit
             sizes = await job_sizes(session, sorted({job.id for _, job, _, _ in page}))
         items = [

@@ -114,7 +114,7 @@ async def approve_due(
         statement = statement.where(JobResult.campaign_id == campaign_id)
     if owner_id is not None:
         statement = statement.where(Campaign.owner_id == owner_id)
-    statement = statement.order_by(col(JobResult.id)).limit(limit).with_for_update(of=JobResult, skip_locked=True)  # type: ignore[arg-type]
+    statement = statement.order_by(col(JobResult.id)).limit(limit).with_for_update(of=JobResult, skip_locked=True)
     rows = (await session.exec(statement)).all()
     for row, campaign in rows:
         await approve_result(session, row, campaign, AUTO_APPROVAL_MESSAGE, now)

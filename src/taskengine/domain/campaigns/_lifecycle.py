@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
@@ -68,7 +68,9 @@ async def publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
         counts = dict(
             (
                 await session.exec(
-                    select(JobTask.job_id, func.count()).where(JobTask.job_id.in_(job_ids)).group_by(JobTask.job_id)  # type: ignore[attr-defined]
+                    select(JobTask.job_id, func.count())
+                    .where(col(JobTask.job_id).in_(job_ids))
+                    .group_by(col(JobTask.job_id))
                 )
             ).all()
         )
@@ -101,9 +103,9 @@ async def publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     row.published_at = now
     await move_campaign(session, row, CampaignState.ACTIVE, now=now, payload={"frozen": payments + fee})
     # Published work stops changing: results will refer to exactly these jobs and tasks.
-    await session.exec(update(Job).where(Job.id.in_(job_ids)).values(read_only=True))  # type: ignore[call-overload,attr-defined]
-    task_ids = select(JobTask.task_id).where(JobTask.job_id.in_(job_ids))  # type: ignore[attr-defined]
-    await session.exec(update(Task).where(Task.id.in_(task_ids)).values(read_only=True))  # type: ignore[call-overload,attr-defined]
+    await session.exec(update(Job).where(col(Job.id).in_(job_ids)).values(read_only=True))
+    task_ids = select(JobTask.task_id).where(col(JobTask.job_id).in_(job_ids))
+    await session.exec(update(Task).where(col(Task.id).in_(task_ids)).values(read_only=True))
     await session.flush()
 
 

@@ -10,10 +10,11 @@ from msgspec import Meta
 
 from taskengine.db.models import Campaign
 from taskengine.domain.authoring import aware
-from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
+from taskengine.domain.authoring._schemas import CustomProperties, Links
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
 from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
 from taskengine.domain.states import CampaignState
+from taskengine.engine import Name
 
 LongText = Annotated[str, Meta(max_length=10_000)]
 DurationText = Annotated[

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID, Campaign, JobResult, Worker, utcnow
@@ -158,7 +158,7 @@ async def approve_result(
             await session.exec(
                 select(JobResult.job_id, func.count())
                 .where(JobResult.campaign_id == campaign.id, JobResult.state == ResultState.APPROVED)
-                .group_by(JobResult.job_id)
+                .group_by(col(JobResult.job_id))
             )
         ).all()
     )
@@ -216,7 +216,7 @@ async def due_earnings(session: AsyncSession, worker_id: int, now: datetime | No
     Approved already, so the earnings shown count them)."""
     statement = (
         select(func.coalesce(func.sum(Campaign.worker_payment), 0))
-        .join(JobResult, JobResult.campaign_id == Campaign.id)
+        .join(JobResult, col(JobResult.campaign_id) == col(Campaign.id))
         .where(JobResult.worker_id == worker_id, result_in_state(ResultState.APPROVED, now or utcnow()))
         .where(JobResult.state == ResultState.IN_REVIEW)
     )

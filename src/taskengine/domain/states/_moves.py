@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Assignment, Campaign, JobResult, Worker, WorkerJobCount
@@ -97,14 +97,14 @@ async def move_assignment(
     await session.flush()
     if to in (AssignmentState.RETURNED, AssignmentState.EXPIRED):
         await reopen_place(session, assignment.campaign_id, assignment.job_id, str(to))
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(WorkerJobCount)
             .where(
-                WorkerJobCount.campaign_id == assignment.campaign_id,
-                WorkerJobCount.job_id == assignment.job_id,
-                WorkerJobCount.worker_id == assignment.worker_id,
+                col(WorkerJobCount.campaign_id) == assignment.campaign_id,
+                col(WorkerJobCount.job_id) == assignment.job_id,
+                col(WorkerJobCount.worker_id) == assignment.worker_id,
             )
-            .values(count=WorkerJobCount.count - 1)
+            .values(count=col(WorkerJobCount.count) - 1)
         )
     await record_event(
         session,
@@ -151,8 +151,8 @@ async def move_result(
         assert campaign is not None and campaign.id is not None
         payment = campaign.worker_payment
         await pay(session, campaign.owner_id, campaign.id, payment, commission(payment, campaign.commission_rate_ppm))
-        await session.exec(  # type: ignore[call-overload]
-            update(Worker).where(Worker.id == result.worker_id).values(earned=Worker.earned + payment)
+        await session.exec(
+            update(Worker).where(col(Worker.id) == result.worker_id).values(earned=col(Worker.earned) + payment)
         )
         result.message = message
         payload["payment"] = payment

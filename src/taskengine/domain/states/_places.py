@@ -10,7 +10,7 @@ held by live work, and a place of a closed campaign that reopens releases its ow
 from __future__ import annotations
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, JobResult, JobSlots
@@ -35,10 +35,10 @@ async def reopen_place(session: AsyncSession, campaign_id: int, job_id: int, rea
     """One of the job's places is free again: on the market while the campaign runs, its money returned once closed."""
     # Locked first, so a concurrent close either counts this place as live or sees it reopened, never neither.
     campaign = await lock_campaign(session, campaign_id)
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(JobSlots)
-        .where(JobSlots.campaign_id == campaign_id, JobSlots.job_id == job_id)
-        .values(live=JobSlots.live - 1)
+        .where(col(JobSlots.campaign_id) == campaign_id, col(JobSlots.job_id) == job_id)
+        .values(live=col(JobSlots.live) - 1)
     )
     if campaign.state in CLOSED_STATES:
         await release(session, campaign.owner_id, campaign_id, place_price(campaign), reason)

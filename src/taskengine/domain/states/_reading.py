@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, or_
+from sqlmodel import col
 
 from taskengine.db.models import Assignment, JobResult
 from taskengine.domain.states._enums import AssignmentState, ResultState
@@ -23,15 +24,15 @@ def assignment_state_at(state: str, deadline: datetime, now: datetime) -> Assign
 
 def overdue_assignment(now: datetime) -> Any:
     """SQL: the assignment is working past its deadline (expired to a reader, still holding its place)."""
-    return and_(Assignment.state == AssignmentState.WORKING, Assignment.deadline <= now)
+    return and_(col(Assignment.state) == AssignmentState.WORKING, col(Assignment.deadline) <= now)
 
 
 def _review_over(now: datetime) -> Any:
-    return and_(JobResult.state == ResultState.IN_REVIEW, JobResult.review_until <= now)  # type: ignore[operator]
+    return and_(col(JobResult.state) == ResultState.IN_REVIEW, col(JobResult.review_until) <= now)
 
 
 def _redo_over(now: datetime) -> Any:
-    return and_(JobResult.state == ResultState.SOFT_REJECTED, JobResult.redo_until <= now)  # type: ignore[operator]
+    return and_(col(JobResult.state) == ResultState.SOFT_REJECTED, col(JobResult.redo_until) <= now)
 
 
 def result_state_at(row: JobResult, now: datetime) -> ResultState:
@@ -55,11 +56,11 @@ def result_state_column(now: datetime) -> Any:
 def result_in_state(state: ResultState, now: datetime) -> Any:
     """SQL: the result reads `state` at `now` (a filter that agrees with `result_state_at`)."""
     if state is ResultState.APPROVED:
-        return or_(JobResult.state == state, _review_over(now))
+        return or_(col(JobResult.state) == state, _review_over(now))
     if state is ResultState.EXPIRED:
-        return or_(JobResult.state == state, _redo_over(now))
+        return or_(col(JobResult.state) == state, _redo_over(now))
     if state is ResultState.IN_REVIEW:
-        return and_(JobResult.state == state, ~_review_over(now))
+        return and_(col(JobResult.state) == state, ~_review_over(now))
     if state is ResultState.SOFT_REJECTED:
-        return and_(JobResult.state == state, ~_redo_over(now))
-    return JobResult.state == state
+        return and_(col(JobResult.state) == state, ~_redo_over(now))
+    return col(JobResult.state) == state

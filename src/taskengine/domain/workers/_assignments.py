@@ -10,10 +10,10 @@ writers take turns (BEGIN IMMEDIATE). So limits hold however many requests come 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import and_, bindparam, exists, func, or_
+from sqlalchemy import Select, and_, bindparam, exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -113,7 +113,7 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
         )
 
     held = (
-        sa_select(WorkerJobCount.count)
+        sa_select(col(WorkerJobCount.count))
         .where(
             col(WorkerJobCount.campaign_id) == col(Campaign.id),
             col(WorkerJobCount.job_id) == col(CampaignJob.job_id),
@@ -124,7 +124,7 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
     live = (col(JobSlots.live) - overdue()).label("live")
     mine_held = func.coalesce(held, 0) - overdue(col(Assignment.worker_id) == worker_id)
     statement = (
-        sa_select(Campaign, Job, live, CampaignJob.position)
+        sa_select(Campaign, Job, live, col(CampaignJob.position))
         .join(CampaignJob, col(CampaignJob.campaign_id) == col(Campaign.id))
         .join(Job, col(Job.id) == col(CampaignJob.job_id))
         .join(
@@ -143,7 +143,9 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
             )
         )
     statement = statement.order_by(col(Campaign.id), col(CampaignJob.position)).limit(limit)
-    return list((await session.exec(statement)).all())
+    # sqlmodel's exec takes no Select of entities beside a labelled expression: the connection runs it.
+    await session.flush()
+    return list((await (await session.connection()).execute(statement)).all())
 
 
 async def _count_up(session: AsyncSession, campaign: Campaign, job_id: int, worker_id: int) -> bool:
@@ -259,23 +261,26 @@ async def get_assignment(
 
 
 # The assignment with the id, joined to the worker token with the digest: one indexed read answers both.
-_BY_TOKEN = (
-    sa_select(
-        Assignment.id,
-        Assignment.campaign_id,
-        Assignment.job_id,
-        Assignment.state,
-        Assignment.started_at,
-        Assignment.deadline,
-        AuthToken.expires_at,
-        AuthToken.discarded_at,
-    )
-    .select_from(Assignment)
-    .join(
-        AuthToken,
-        and_(col(AuthToken.principal_id) == col(Assignment.worker_id), col(AuthToken.principal) == "worker"),
-    )
-    .where(col(AuthToken.token_hash) == bindparam("token_hash"), col(Assignment.id) == bindparam("assignment_id"))
+_BY_TOKEN = cast(
+    "Select[Any]",
+    (
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.campaign_id),
+            col(Assignment.job_id),
+            col(Assignment.state),
+            col(Assignment.started_at),
+            col(Assignment.deadline),
+            col(AuthToken.expires_at),
+            col(AuthToken.discarded_at),
+        )
+        .select_from(Assignment)
+        .join(
+            AuthToken,
+            and_(col(AuthToken.principal_id) == col(Assignment.worker_id), col(AuthToken.principal) == "worker"),
+        )
+        .where(col(AuthToken.token_hash) == bindparam("token_hash"), col(Assignment.id) == bindparam("assignment_id"))
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -197,10 +198,10 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
         if answer.completed_at < answer.started_at:
             problems.append(Problem(f"{path}.completedAt", "must not be before startedAt"))
         # Published tasks never change: each is compiled for result checks once per process and database.
-        compiled = cached(session, "compiled tasks", task.id, lambda task=task: _compile(task))
+        compiled: CompiledTask = cached(session, "compiled tasks", task.id, functools.partial(_compile, task))
         checked = engine.validate_result(compiled, {"components": answer.components})
         problems.extend(p.rooted(path) for p in checked.problems)
-        if checked.ok:
+        if checked.ok and checked.value is not None:
             shaped.append(
                 {
                     "task": {"id": task.id, "name": task.name},

@@ -8,7 +8,6 @@ Create Date: 2026-12-02 03:30:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision: str = "0004"
@@ -21,11 +20,11 @@ def upgrade() -> None:
     op.create_table(
         "domain_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("entity", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("entity", sa.String(length=16), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
-        sa.Column("type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("from_state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
-        sa.Column("to_state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("from_state", sa.String(length=16), nullable=True),
+        sa.Column("to_state", sa.String(length=16), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
