@@ -124,7 +124,7 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
     live = (col(JobSlots.live) - overdue()).label("live")
     mine_held = func.coalesce(held, 0) - overdue(col(Assignment.worker_id) == worker_id)
     statement = (
-        sa_select(Campaign, Job, live, col(CampaignJob.position))
+        select(Campaign, Job, live, col(CampaignJob.position))
         .join(CampaignJob, col(CampaignJob.campaign_id) == col(Campaign.id))
         .join(Job, col(Job.id) == col(CampaignJob.job_id))
         .join(
@@ -143,9 +143,7 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
             )
         )
     statement = statement.order_by(col(Campaign.id), col(CampaignJob.position)).limit(limit)
-    # sqlmodel's exec takes no Select of entities beside a labelled expression: the connection runs it.
-    await session.flush()
-    return list((await (await session.connection()).execute(statement)).all())
+    return list((await session.exec(statement)).all())
 
 
 async def _count_up(session: AsyncSession, campaign: Campaign, job_id: int, worker_id: int) -> bool:
