@@ -4,7 +4,10 @@ Each kind runs in batches, each batch its own short write transaction (`run_due`
 behind it. Any number of processes may run it at once: PostgreSQL rows are claimed with FOR UPDATE SKIP
 LOCKED (a row another scheduler holds is left to it, one it has moved no longer matches), SQLite has one
 writer at a time. Every move goes through its entity's transition function, so each is paid and recorded
-exactly once. Reads never run any of it (domain/states/_reading.py says how they read what is due).
+exactly once. No read runs it inside its own unit of work: most compute what is due instead
+(domain/states/_reading.py); a requester's reads of campaigns and balances, which cannot (publishing at a
+start date freezes money and may fail), first run that requester's due work in transactions of its own
+(`owner_work_due`, `settle_owner`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +24,14 @@ from taskengine.db import Database
 from taskengine.db.models import Assignment, Campaign, JobResult, utcnow
 from taskengine.domain.campaigns import finish, publish
 from taskengine.domain.review import approve_result
-from taskengine.domain.states import AUTO_APPROVAL_MESSAGE, AssignmentState, CampaignState, ResultState, move_assignment
+from taskengine.domain.states import (
+    AUTO_APPROVAL_MESSAGE,
+    AssignmentState,
+    CampaignState,
+    move_assignment,
+    overdue_assignment,
+    review_over,
+)
 from taskengine.errors import DomainError
 
 log = logging.getLogger("taskengine.scheduler")
@@ -34,11 +45,11 @@ Step = Callable[[AsyncSession, datetime], Awaitable[int]]
 """One kind of due work over a batch in the given transaction; how many rows it moved."""
 
 
-def _starting(now: datetime) -> object:
+def _starting(now: datetime) -> ColumnElement[bool]:
     return (col(Campaign.state) == CampaignState.UNPUBLISHED) & (col(Campaign.start_date) <= now)
 
 
-def _ending(now: datetime) -> object:
+def _ending(now: datetime) -> ColumnElement[bool]:
     return col(Campaign.state).in_(_RUNNING) & (col(Campaign.end_date) <= now)
 
 
@@ -48,8 +59,8 @@ async def apply_due(
     """Publish campaigns whose startDate has come and finish those whose endDate has passed; how many changed."""
     now = now or utcnow()
     changed = 0
-    starting = select(Campaign).where(_starting(now))  # type: ignore[arg-type]
-    ending = select(Campaign).where(_ending(now))  # type: ignore[arg-type]
+    starting = select(Campaign).where(_starting(now))
+    ending = select(Campaign).where(_ending(now))
     if owner_id is not None:
         starting, ending = starting.where(Campaign.owner_id == owner_id), ending.where(Campaign.owner_id == owner_id)
     # Not limited: one that cannot publish stays due, and a batch of those must not hide the ones after it.
@@ -80,7 +91,7 @@ async def expire_assignments(
     """End working assignments past their deadline (a redo's date included: its soft-rejected result expires
     with it); their places reopen. How many ended."""
     now = now or utcnow()
-    due = select(Assignment).where(col(Assignment.state) == AssignmentState.WORKING, col(Assignment.deadline) <= now)
+    due = select(Assignment).where(overdue_assignment(now))
     if campaign_id is not None:
         due = due.where(Assignment.campaign_id == campaign_id)
     if job_id is not None:
@@ -108,7 +119,7 @@ async def approve_due(
     statement = (
         select(JobResult, Campaign)
         .join(Campaign, col(Campaign.id) == col(JobResult.campaign_id))
-        .where(col(JobResult.state) == ResultState.IN_REVIEW, col(JobResult.review_until) <= now)
+        .where(review_over(now))
     )
     if campaign_id is not None:
         statement = statement.where(JobResult.campaign_id == campaign_id)
@@ -126,17 +137,9 @@ async def owner_work_due(session: AsyncSession, owner_id: int, now: datetime | N
     now = now or utcnow()
     owned = select(Campaign.id).where(Campaign.owner_id == owner_id)
     probes = (
-        select(Campaign.id).where(Campaign.owner_id == owner_id, _starting(now) | _ending(now)),  # type: ignore[operator]
-        select(Assignment.id).where(
-            col(Assignment.campaign_id).in_(owned),
-            col(Assignment.state) == AssignmentState.WORKING,
-            col(Assignment.deadline) <= now,
-        ),
-        select(JobResult.id).where(
-            col(JobResult.campaign_id).in_(owned),
-            col(JobResult.state) == ResultState.IN_REVIEW,
-            col(JobResult.review_until) <= now,
-        ),
+        select(Campaign.id).where(Campaign.owner_id == owner_id, _starting(now) | _ending(now)),
+        select(Assignment.id).where(col(Assignment.campaign_id).in_(owned), overdue_assignment(now)),
+        select(JobResult.id).where(col(JobResult.campaign_id).in_(owned), review_over(now)),
     )
     for probe in probes:
         if (await session.exec(probe.limit(1))).first() is not None:

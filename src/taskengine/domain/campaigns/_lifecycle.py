@@ -25,12 +25,7 @@ _ALLOWED = {
     "continue": (CampaignState.PAUSED,),
     "cancel": (CampaignState.ACTIVE, CampaignState.PAUSED),
 }
-_TARGET = {
-    "publish": CampaignState.ACTIVE,
-    "pause": CampaignState.PAUSED,
-    "continue": CampaignState.ACTIVE,
-    "cancel": CampaignState.CANCELLED,
-}
+_TOGGLES = {"pause": CampaignState.PAUSED, "continue": CampaignState.ACTIVE}
 
 
 async def _locked(session: AsyncSession, owner_id: int, campaign_id: int) -> Campaign:
@@ -128,7 +123,7 @@ async def transition(session: AsyncSession, owner_id: int, campaign_id: int, act
     elif action == "cancel":
         await _close(session, row, CampaignState.CANCELLED)
     else:
-        await move_campaign(session, row, _TARGET[action], now=utcnow())
+        await move_campaign(session, row, _TOGGLES[action], now=utcnow())
     await session.refresh(row)
     return row
 

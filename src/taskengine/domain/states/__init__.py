@@ -27,6 +27,7 @@ from taskengine.domain.states._reading import (
     result_in_state,
     result_state_at,
     result_state_column,
+    review_over,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "result_in_state",
     "result_state_at",
     "result_state_column",
+    "review_over",
 ]

@@ -27,7 +27,8 @@ def overdue_assignment(now: datetime) -> Any:
     return and_(col(Assignment.state) == AssignmentState.WORKING, col(Assignment.deadline) <= now)
 
 
-def _review_over(now: datetime) -> Any:
+def review_over(now: datetime) -> Any:
+    """SQL: the result is in review past its review time (Approved to a reader, not yet paid)."""
     return and_(col(JobResult.state) == ResultState.IN_REVIEW, col(JobResult.review_until) <= now)
 
 
@@ -47,7 +48,7 @@ def result_state_at(row: JobResult, now: datetime) -> ResultState:
 def result_state_column(now: datetime) -> Any:
     """SQL: the result's state as `result_state_at` reads it."""
     return case(
-        (_review_over(now), ResultState.APPROVED.value),
+        (review_over(now), ResultState.APPROVED.value),
         (_redo_over(now), ResultState.EXPIRED.value),
         else_=JobResult.state,
     )
@@ -56,11 +57,11 @@ def result_state_column(now: datetime) -> Any:
 def result_in_state(state: ResultState, now: datetime) -> Any:
     """SQL: the result reads `state` at `now` (a filter that agrees with `result_state_at`)."""
     if state is ResultState.APPROVED:
-        return or_(col(JobResult.state) == state, _review_over(now))
+        return or_(col(JobResult.state) == state, review_over(now))
     if state is ResultState.EXPIRED:
         return or_(col(JobResult.state) == state, _redo_over(now))
     if state is ResultState.IN_REVIEW:
-        return and_(col(JobResult.state) == state, ~_review_over(now))
+        return and_(col(JobResult.state) == state, ~review_over(now))
     if state is ResultState.SOFT_REJECTED:
         return and_(col(JobResult.state) == state, ~_redo_over(now))
     return col(JobResult.state) == state

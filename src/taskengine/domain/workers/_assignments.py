@@ -37,7 +37,13 @@ from taskengine.db.models import (
 from taskengine.domain.accounts import digest, token_live
 from taskengine.domain.authoring import aware
 from taskengine.domain.scheduler import expire_assignments
-from taskengine.domain.states import AssignmentState, CampaignState, assignment_state_at, move_assignment
+from taskengine.domain.states import (
+    AssignmentState,
+    CampaignState,
+    assignment_state_at,
+    move_assignment,
+    overdue_assignment,
+)
 from taskengine.errors import DomainError, ErrorCode
 
 
@@ -105,8 +111,7 @@ async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple
             .where(
                 col(Assignment.campaign_id) == col(Campaign.id),
                 col(Assignment.job_id) == col(CampaignJob.job_id),
-                col(Assignment.state) == AssignmentState.WORKING,
-                col(Assignment.deadline) <= now,
+                overdue_assignment(now),
                 *mine,
             )
             .scalar_subquery()
