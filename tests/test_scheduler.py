@@ -7,14 +7,17 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import update
 
 from taskengine.api.app import create_app
 from taskengine.db import Database
 from taskengine.db.models import Assignment, JobResult, utcnow
+from taskengine.domain import scheduler
 from taskengine.domain.scheduler import run_due
 from taskengine.settings import load_settings
 from tests.databases import wipe
@@ -71,4 +74,36 @@ def test_schedulers_racing_pay_and_record_each_move_once(pg_api: Client, postgre
     assert (types["result.approved"], types["assignment.expired"]) == (8, 4)
     assert api.get("/worker/me", headers=worker).json()["earnings"] == "2.00 USD"
     assert len(api.get("/worker/jobs", headers=worker).json()["jobs"]) == 4
+    ledger_ok(api)
+
+
+def test_due_work_runs_in_batches_until_none_is_left(api: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scheduler, "BATCH", 3)
+    requester = make_requester(api, credit="20")
+    campaign, jobs = published(api, requester, results=1, jobs=7, maxReviewTime="1 hour")
+    _, worker = make_worker(api)
+    for job in jobs:
+        submit(api, worker, started(api, worker, campaign, job))
+    statements: list[str] = []
+
+    async def everything_due() -> None:
+        async with api.app.state.db.transaction() as session:
+            await session.exec(update(JobResult).values(review_until=utcnow() - timedelta(seconds=1)))
+
+    api.blocking_portal.call(everything_due)
+
+    def commits(_conn: Any) -> None:
+        statements.append("COMMIT")
+
+    engine = api.app.state.db.engine.sync_engine
+    sa_event.listen(engine, "commit", commits)
+    try:
+        done = api.blocking_portal.call(run_due, api.app.state.db)
+    finally:
+        sa_event.remove(engine, "commit", commits)
+    assert done["auto-approval"] == 7
+    # 3 + 3 + 1 approvals, each batch its own transaction, beside one for each other kind.
+    assert len(statements) == 3 + 2
+    assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
+    assert api.get("/worker/me", headers=worker).json()["earnings"] == "1.75 USD"
     ledger_ok(api)

@@ -54,7 +54,7 @@ def _ending(now: datetime) -> ColumnElement[bool]:
 
 
 async def apply_due(
-    session: AsyncSession, now: datetime | None = None, owner_id: int | None = None, limit: int = BATCH
+    session: AsyncSession, now: datetime | None = None, owner_id: int | None = None, limit: int | None = None
 ) -> int:
     """Publish campaigns whose startDate has come and finish those whose endDate has passed; how many changed."""
     now = now or utcnow()
@@ -72,7 +72,7 @@ async def apply_due(
         except DomainError as exc:
             # It stays unpublished, and is tried again next time; the requester sees why on publish.
             log.warning("campaign %s could not publish at its start date: %s", row.id, exc.description)
-    ending = ending.order_by(col(Campaign.id)).limit(limit).with_for_update(skip_locked=True)
+    ending = ending.order_by(col(Campaign.id)).limit(limit or BATCH).with_for_update(skip_locked=True)
     for row in (await session.exec(ending)).all():
         await finish(session, row)
         changed += 1
@@ -86,7 +86,7 @@ async def expire_assignments(
     campaign_id: int | None = None,
     job_id: int | None = None,
     owner_id: int | None = None,
-    limit: int = BATCH,
+    limit: int | None = None,
 ) -> int:
     """End working assignments past their deadline (a redo's date included: its soft-rejected result expires
     with it); their places reopen. How many ended."""
@@ -99,7 +99,7 @@ async def expire_assignments(
     if owner_id is not None:
         owned = select(Campaign.id).where(Campaign.owner_id == owner_id)
         due = due.where(col(Assignment.campaign_id).in_(owned))
-    due = due.order_by(col(Assignment.id)).limit(limit).with_for_update(skip_locked=True)
+    due = due.order_by(col(Assignment.id)).limit(limit or BATCH).with_for_update(skip_locked=True)
     rows = list((await session.exec(due)).all())
     for row in rows:
         await move_assignment(session, row, AssignmentState.EXPIRED, now=now)
@@ -112,7 +112,7 @@ async def approve_due(
     campaign_id: int | None = None,
     *,
     owner_id: int | None = None,
-    limit: int = BATCH,
+    limit: int | None = None,
 ) -> int:
     """Approve results whose review time has run out; how many. Rows others hold are skipped, not waited for."""
     now = now or utcnow()
@@ -125,7 +125,9 @@ async def approve_due(
         statement = statement.where(JobResult.campaign_id == campaign_id)
     if owner_id is not None:
         statement = statement.where(Campaign.owner_id == owner_id)
-    statement = statement.order_by(col(JobResult.id)).limit(limit).with_for_update(of=JobResult, skip_locked=True)
+    statement = (
+        statement.order_by(col(JobResult.id)).limit(limit or BATCH).with_for_update(of=JobResult, skip_locked=True)
+    )
     rows = (await session.exec(statement)).all()
     for row, campaign in rows:
         await approve_result(session, row, campaign, AUTO_APPROVAL_MESSAGE, now)
