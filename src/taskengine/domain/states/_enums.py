@@ -32,7 +32,6 @@ class ResultState(StrEnum):
 
 
 CLOSED_STATES = (CampaignState.FINISHED, CampaignState.CANCELLED)
-LIVE_ASSIGNMENT_STATES = (AssignmentState.WORKING, AssignmentState.SUBMITTED)
 
 CAMPAIGN_MOVES: dict[CampaignState, frozenset[CampaignState]] = {
     CampaignState.UNPUBLISHED: frozenset({CampaignState.ACTIVE}),
