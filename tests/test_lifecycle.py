@@ -20,8 +20,8 @@ from sqlmodel import select
 from taskengine.db.models import Campaign, LedgerEntry, Requester, utcnow
 from taskengine.domain import authoring, campaigns
 from taskengine.domain.accounts import credit_requester
-from taskengine.domain.campaigns import apply_due
 from taskengine.domain.money import check_invariant
+from taskengine.domain.scheduler import apply_due
 from taskengine.errors import DomainError, ErrorCode
 from tests.requesters import rating_task
 from tests.test_api_campaigns import (

@@ -20,8 +20,7 @@ from litestar.testing import TestClient
 
 from taskengine.db.models import Assignment, Campaign, JobResult, Requester, utcnow
 from taskengine.domain.money import check_invariant, commission, to_micros
-from taskengine.domain.review import approve_due
-from taskengine.domain.workers import expire_assignments
+from taskengine.domain.scheduler import approve_due, expire_assignments
 from tests.databases import wipe
 from tests.requesters import make_requester
 from tests.test_results import answers
@@ -203,7 +202,7 @@ class MoneyMachine(RuleBasedStateMachine):
         if not waiting:
             return
         work = waiting[pick % len(waiting)]
-        assert self._backdated(JobResult, work.result, "submitted_at", timedelta(days=4), approve_due) == 1
+        assert self._backdated(JobResult, work.result, "review_until", timedelta(seconds=1), approve_due) == 1
         self._approved_now(work)
 
     @rule(action=st.sampled_from(["pause", "continue", "cancel"]))

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from taskengine.db.models import Assignment, JobResult, utcnow
 from taskengine.domain.money import check_invariant
-from taskengine.domain.review import approve_due
+from taskengine.domain.scheduler import approve_due
 from taskengine.errors import ErrorCode
 from tests.requesters import make_requester
 from tests.test_api_components import assert_error
@@ -43,7 +43,10 @@ def backdate(api: Client, result_id: int, age: timedelta) -> None:
     async def change() -> None:
         async with api.app.state.db.transaction() as session:
             row = await session.get(JobResult, result_id)
-            row.submitted_at = utcnow() - age  # type: ignore[union-attr]
+            assert row is not None and row.review_until is not None
+            # The end of its review time moves with it: that is what due work and reads go by.
+            row.review_until += utcnow() - age - row.submitted_at
+            row.submitted_at = utcnow() - age
             session.add(row)
 
     api.blocking_portal.call(change)
@@ -96,7 +99,7 @@ def test_submit_review_approve_and_pay(api: Client) -> None:
     # The one result the campaign needed is in: it finished, and nothing stays frozen.
     assert api.get(f"/campaigns/{campaign}", headers=requester).json()["state"] == "finished"
     assert api.get("/me", headers=requester).json()["balance"] == {"available": "19.70 USD", "frozen": "0.00 USD"}
-    assert_error(api.post(f"/results/{result['id']}/approve", headers=requester), 409, ErrorCode.WRONG_STATE)
+    assert_error(api.post(f"/results/{result['id']}/approve", headers=requester), 409, ErrorCode.RESULT_DECIDED)
     mine = api.get("/worker/results", headers=worker).json()["results"]
     assert [(r["id"], r["state"], r["message"]) for r in mine] == [(result["id"], "Approved", "Well done!")]
     ledger_ok(api)
@@ -147,7 +150,7 @@ def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
     assert_error(
         submit(api, ada, mine),
         409,
-        ErrorCode.WRONG_STATE,
+        ErrorCode.ASSIGNMENT_NOT_WORKING,
     )
     late = started(api, ada, campaign, jobs[1])
 
@@ -161,7 +164,7 @@ def test_results_only_for_ones_own_live_assignments(api: Client) -> None:
     body = assert_error(
         submit(api, ada, late),
         409,
-        ErrorCode.WRONG_STATE,
+        ErrorCode.ASSIGNMENT_NOT_WORKING,
     )
     assert "expired" in body["description"]
     # Requesters see only their own results.
@@ -327,7 +330,7 @@ def test_soft_reject_lets_the_worker_redo_and_runs_out(api: Client) -> None:
     frozen_before = api.get("/me", headers=requester).json()["balance"]["frozen"]
 
     async def run_out() -> None:
-        from taskengine.domain.workers import expire_assignments
+        from taskengine.domain.scheduler import expire_assignments
 
         async with api.app.state.db.transaction() as session:
             row = await session.get(Assignment, second["assignment"]["id"])

@@ -67,7 +67,11 @@ def test_market_start_sequence_and_return(api: Client) -> None:
     returned = api.post(f"/worker/assignments/{assignment['id']}/return", headers=worker)
     assert returned.status_code == 200 and returned.json()["state"] == "returned"
     assert len(api.get("/worker/jobs", headers=worker).json()["jobs"]) == 2
-    assert_error(api.post(f"/worker/assignments/{assignment['id']}/return", headers=worker), 409, ErrorCode.WRONG_STATE)
+    assert_error(
+        api.post(f"/worker/assignments/{assignment['id']}/return", headers=worker),
+        409,
+        ErrorCode.ASSIGNMENT_NOT_WORKING,
+    )
 
 
 def test_start_refusals(api: Client) -> None:

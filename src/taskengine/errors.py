@@ -37,6 +37,7 @@ class ErrorCode(Enum):
     CONFLICT = (40900, "The request conflicts with the current state")
     READ_ONLY = (40901, "The resource is read-only")
     WRONG_STATE = (40902, "Not possible in the campaign's current state")
+    """Only for campaigns: assignments and results refuse with codes of their own (40910, 40911)."""
     IDEMPOTENCY_MISMATCH = (40903, "The Idempotency-Key was used for a different request")
     IN_USE = (40904, "The resource is in use")
     NOT_PUBLISHABLE = (40905, "The campaign cannot be published yet")
@@ -44,6 +45,8 @@ class ErrorCode(Enum):
     LIMIT_REACHED = (40907, "You have worked on this job as often as the campaign allows")
     ALREADY_STARTED = (40908, "You are working on this job already")
     SUBMISSION_MISMATCH = (40909, "This submission id was used for a different result")
+    ASSIGNMENT_NOT_WORKING = (40910, "The assignment is not being worked on")
+    RESULT_DECIDED = (40911, "The result has been decided already")
     BODY_TOO_LARGE = (41300, "The request body is too large")
     UNSUPPORTED_MEDIA_TYPE = (41500, "The body must be JSON")
     UNSUPPORTED_ENCODING = (41501, "The body's Content-Encoding is not supported")

@@ -45,7 +45,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_signup: bool = True
     """TASKENGINE_WORKER_SIGNUP: whether POST /worker/signup is open (operators can always create workers)."""
     sweep_seconds: int = 5
-    """TASKENGINE_SWEEP_SECONDS: how often `serve` applies due start and end dates."""
+    """TASKENGINE_SWEEP_SECONDS: how often `serve` runs the due work of domain/scheduler.py."""
 
     # Media URLs in task definitions.
     allow_private_media_urls: bool = False

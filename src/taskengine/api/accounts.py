@@ -10,11 +10,10 @@ from litestar import Controller, get, post, put
 from msgspec import Meta
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, database, requires_token, settings
+from taskengine.api.context import AnyRequest, as_requester, database, requires_token, settings, settle_due_work
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.db.models import Requester, Worker
 from taskengine.domain import accounts
-from taskengine.domain.campaigns import apply_due
 from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -84,9 +83,9 @@ class ProfileController(Controller):
 
     @get("/", summary="Your profile and balance")
     async def get_profile(self, request: AnyRequest) -> accounts.Profile:
-        async with as_requester(request) as (session, requester_id):
-            # A start date that has come freezes money: the balance shown already counts it.
-            await apply_due(session, owner_id=requester_id)
+        # Due work moves money (a start date freezes it): run first, in its own transactions, so the balance counts it.
+        await settle_due_work(request)
+        async with as_requester(request, write=False) as (session, requester_id):
             return accounts.profile_of(await accounts.get_requester(session, requester_id))
 
     @put("/", summary="Change the editable fields of your profile")

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -15,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
+from litestar.types import ExceptionHandlersMap
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -35,15 +37,13 @@ from taskengine.api.tasks import TaskController
 from taskengine.api.worker import SequenceController, WorkerAuthController, WorkerController
 from taskengine.db import Database
 from taskengine.domain.authoring import LocalMediaSizes
-from taskengine.domain.campaigns import apply_due
-from taskengine.domain.review import approve_due
-from taskengine.domain.workers import expire_assignments
+from taskengine.domain.scheduler import run_due
 from taskengine.engine import default_engine
 from taskengine.settings import Settings, load_settings
 
 log = logging.getLogger("taskengine")
 
-ROUTES = [
+ROUTES: list[Any] = [
     health,
     ComponentController,
     SchemaController,
@@ -62,18 +62,12 @@ ROUTES = [
 
 
 async def _sweep(db: Database, every: float) -> None:
-    """Apply due start and end dates and expire overdue assignments now and then.
-
-    Every process may run this: rows are locked per change, and locked ones are skipped.
-    """
+    """Run the scheduler's due work now and then (domain/scheduler.py); every process may run it at once."""
     while True:
         try:
-            async with db.transaction() as session:
-                await apply_due(session)
-                await expire_assignments(session)
-                await approve_due(session)
-        except Exception:  # a failed sweep must not end the loop; the next one retries
-            log.exception("sweep failed")
+            await run_due(db)
+        except Exception:  # a failed pass must not end the loop; the next one retries
+            log.exception("due work failed")
         await asyncio.sleep(every)
 
 
@@ -106,7 +100,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     )
     return Litestar(
         route_handlers=[*ROUTES, media_files],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=cast("ExceptionHandlersMap", EXCEPTION_HANDLERS),
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
         middleware=[InputGuard, DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],

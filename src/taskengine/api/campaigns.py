@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token
+from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token, settle_due_work
 from taskengine.api.idempotency import create_once
 from taskengine.api.jobs import job_views
 from taskengine.api.representation import campaign_links, envelope, respond, with_links
@@ -23,7 +23,8 @@ Deep = Annotated[bool, Parameter(description="also copy / archive the campaign's
 def campaign_view(request: AnyRequest, campaign: Campaign) -> campaigns.CampaignOut:
     assert campaign.id is not None
     links = campaign_links(campaign.id, campaign.archived, campaign.state)
-    return with_links(request, campaigns.campaign_out(campaign), links)
+    view: campaigns.CampaignOut = with_links(request, campaigns.campaign_out(campaign), links)
+    return view
 
 
 class CampaignController(Controller):
@@ -34,9 +35,9 @@ class CampaignController(Controller):
 
     @get("/", summary="List your campaigns")
     async def list_campaigns(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
-        async with as_requester(request) as (session, requester_id):
-            # Start and end dates that have come are applied before anyone reads, sweeper or not.
-            await campaigns.apply_due(session, owner_id=requester_id)
+        # Due work on the caller's campaigns runs first, in its own transactions (domain/scheduler.py).
+        await settle_due_work(request)
+        async with as_requester(request, write=False) as (session, requester_id):
             page = await campaigns.list_campaigns(session, requester_id, listing)
         return respond(request, envelope(request, "campaigns", [campaign_view(request, c) for c in page.rows], page))
 
@@ -50,8 +51,8 @@ class CampaignController(Controller):
 
     @get("/{campaign_id:int}", summary="One campaign")
     async def get_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
-        async with as_requester(request) as (session, requester_id):
-            await campaigns.apply_due(session, owner_id=requester_id)
+        await settle_due_work(request)
+        async with as_requester(request, write=False) as (session, requester_id):
             return respond(
                 request, campaign_view(request, await campaigns.get_campaign(session, requester_id, campaign_id))
             )

@@ -15,6 +15,7 @@ from taskengine.db import Database
 from taskengine.domain.accounts import resolve_token
 from taskengine.domain.authoring import MediaSizes
 from taskengine.domain.listing import ListQuery
+from taskengine.domain.scheduler import owner_work_due, settle_owner
 from taskengine.engine import UrlPolicy
 from taskengine.errors import DomainError, ErrorCode
 from taskengine.settings import Settings
@@ -70,6 +71,18 @@ async def as_principal(
         await request.body()
     async with database(request).transaction(write=write) as session:
         yield session, await resolve_token(session, principal, request.headers.get("x-auth-token"))
+
+
+async def settle_due_work(request: AnyRequest) -> None:
+    """Before a requester reads campaigns or balances: their due work (dates, expiry, auto-approval) runs in
+    transactions of its own (domain/scheduler.py), so the read's own unit of work writes nothing. With
+    nothing due, only reads happen."""
+    db = database(request)
+    async with db.transaction(write=False) as session:
+        requester_id = await resolve_token(session, "requester", request.headers.get("x-auth-token"))
+        due = await owner_work_due(session, requester_id)
+    if due:
+        await settle_owner(db, requester_id)
 
 
 def as_requester(request: AnyRequest, *, write: bool = True) -> Any:

@@ -40,7 +40,7 @@ class ResultController(Controller):
     tags = ["results"]
     guards = [requires_token]
 
-    @get("/campaigns/{campaign_id:int}/results", summary="The campaign's results (approving overdue ones first)")
+    @get("/campaigns/{campaign_id:int}/results", summary="The campaign's results (overdue reviews read Approved)")
     async def list_results(
         self,
         request: AnyRequest,
@@ -50,7 +50,7 @@ class ResultController(Controller):
         since: Since = None,
     ) -> dict[str, Any]:
         after = _since(since)
-        async with as_requester(request) as (session, requester_id):
+        async with as_requester(request, write=False) as (session, requester_id):
             rows = await review.list_results(
                 session, requester_id, campaign_id, state=result_state, since=after, limit=limit
             )
@@ -66,7 +66,7 @@ class ResultController(Controller):
             bool, QueryParameter(name="InReview", description="only workers with results in review")
         ] = False,
     ) -> dict[str, Any]:
-        async with as_requester(request) as (session, requester_id):
+        async with as_requester(request, write=False) as (session, requester_id):
             found = await review.campaign_workers(session, requester_id, campaign_id, in_review=in_review, limit=limit)
         return {"_links": {"self": self_link(request)}, "workers": found}
 
@@ -81,7 +81,7 @@ class ResultController(Controller):
         since: Since = None,
     ) -> dict[str, Any]:
         after = _since(since)
-        async with as_requester(request) as (session, requester_id):
+        async with as_requester(request, write=False) as (session, requester_id):
             worker, rows = await review.worker_results(
                 session, requester_id, campaign_id, worker_id, state=result_state, since=after, limit=limit
             )

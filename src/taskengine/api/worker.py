@@ -123,7 +123,8 @@ class WorkerController(Controller):
     @get("/me", summary="Your account, earnings, reputation, experience and results")
     async def me(self, request: AnyRequest) -> dict[str, Any]:
         async with as_worker(request, write=False) as (session, worker_id):
-            profile = workers.worker_profile(await workers.get_worker(session, worker_id))
+            worker = await workers.get_worker(session, worker_id)
+            profile = workers.worker_profile(worker, await review.due_earnings(session, worker_id))
             figures = (await review.figures(session, [worker_id], None))[worker_id]
         # A worker's own view: "me" and "global" are the same figures.
         return {**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}
@@ -138,9 +139,9 @@ class WorkerController(Controller):
         ] = None,
     ) -> dict[str, Any]:
         cursor = _market_cursor(after) if after else None
-        async with as_worker(request) as (session, worker_id):
-            await workers.expire_assignments(session)  # freed places show before any sweep
-            rows = await workers.market(session, worker_id, limit + 1, cursor)  # type: ignore[arg-type]
+        async with as_worker(request, write=False) as (session, worker_id):
+            # Places held past their deadline count as free here without writing (domain/workers: market).
+            rows = await workers.market(session, worker_id, limit + 1, cursor)
             page, more = rows[:limit], len(rows) > limit
             sizes = await job_sizes(session, sorted({job.id for _, job, _, _ in page}))
         items = [

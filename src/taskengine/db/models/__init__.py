@@ -4,6 +4,7 @@ from taskengine.db.models._base import MAX_ID, utcnow
 from taskengine.db.models.accounts import AuthToken, Requester
 from taskengine.db.models.authoring import Job, JobTask, Task
 from taskengine.db.models.campaigns import Campaign, CampaignJob, LedgerEntry
+from taskengine.db.models.events import DomainEvent
 from taskengine.db.models.idempotency import IdempotencyRecord
 from taskengine.db.models.results import JobResult
 from taskengine.db.models.workers import (
@@ -21,6 +22,7 @@ __all__ = [
     "AuthToken",
     "Campaign",
     "CampaignJob",
+    "DomainEvent",
     "IdempotencyRecord",
     "Job",
     "JobResult",

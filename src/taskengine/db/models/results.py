@@ -19,6 +19,7 @@ class JobResult(SQLModel, table=True):
         UniqueConstraint("assignment_id"),
         Index("ix_results_campaign_state", "campaign_id", "state"),
         Index("ix_results_state_submitted", "state", "submitted_at"),
+        Index("ix_results_state_review_until", "state", "review_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -38,3 +39,5 @@ class JobResult(SQLModel, table=True):
     message: str = Field(default="", sa_type=Text())
     reason: str = Field(default="", sa_type=Text())
     redo_until: datetime | None = Field(default=None, sa_type=DateTime(), nullable=True)
+    review_until: datetime | None = Field(default=None, sa_type=DateTime(), nullable=True)
+    """When review time runs out (submitted_at + the campaign's maxReviewTime): past it the result reads Approved."""

@@ -15,23 +15,22 @@ from taskengine.domain.campaigns._campaigns import (
     update_campaign,
 )
 from taskengine.domain.campaigns._lifecycle import (
-    apply_due,
     cost,
     finish,
     finish_if_complete,
     is_complete,
+    publish,
     transition,
 )
-from taskengine.domain.campaigns._places import CLOSED_STATES, place_price, reopen_place
 from taskengine.domain.campaigns._schemas import CampaignIn, CampaignOut, campaign_out, state_actions
 from taskengine.domain.campaigns._values import format_duration, parse_date, parse_duration
+from taskengine.domain.states import CLOSED_STATES, place_price, reopen_place
 
 __all__ = [
     "CLOSED_STATES",
     "MAX_JOBS_PER_CAMPAIGN",
     "CampaignIn",
     "CampaignOut",
-    "apply_due",
     "archive_campaign",
     "campaign_out",
     "copy_campaign",
@@ -50,6 +49,7 @@ __all__ = [
     "parse_date",
     "parse_duration",
     "place_price",
+    "publish",
     "reopen_place",
     "set_jobs",
     "state_actions",

@@ -5,29 +5,27 @@ Transitions lock the campaign row first, so concurrent requests (in any number o
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, Job, JobSlots, JobTask, Task, utcnow
-from taskengine.domain.authoring import get_owned, touch
+from taskengine.domain.authoring import get_owned
 from taskengine.domain.campaigns._campaigns import job_ids_of
-from taskengine.domain.campaigns._places import CLOSED_STATES, held_by_live_work, lock_campaign
-from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
+from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester
+from taskengine.domain.states import CLOSED_STATES, CampaignState, lock_campaign, move_campaign
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
-log = logging.getLogger("taskengine.campaigns")
-
 _ALLOWED = {
-    "publish": ("unpublished",),
-    "pause": ("active",),
-    "continue": ("paused",),
-    "cancel": ("active", "paused"),
+    "publish": (CampaignState.UNPUBLISHED,),
+    "pause": (CampaignState.ACTIVE,),
+    "continue": (CampaignState.PAUSED,),
+    "cancel": (CampaignState.ACTIVE, CampaignState.PAUSED),
 }
+_TOGGLES = {"pause": CampaignState.PAUSED, "continue": CampaignState.ACTIVE}
 
 
 async def _locked(session: AsyncSession, owner_id: int, campaign_id: int) -> Campaign:
@@ -50,7 +48,8 @@ def cost(row: Campaign, jobs: int, commission_rate_ppm: int) -> tuple[int, int]:
     return row.worker_payment * places, commission(row.worker_payment, commission_rate_ppm) * places
 
 
-async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
+async def publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
+    """Publish a locked unpublished campaign: freeze its cost, open its places, make its work read-only."""
     assert row.id is not None
     problems: list[Problem] = []
     if row.archived:
@@ -66,7 +65,9 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
         counts = dict(
             (
                 await session.exec(
-                    select(JobTask.job_id, func.count()).where(JobTask.job_id.in_(job_ids)).group_by(JobTask.job_id)  # type: ignore[attr-defined]
+                    select(JobTask.job_id, func.count())
+                    .where(col(JobTask.job_id).in_(job_ids))
+                    .group_by(col(JobTask.job_id))
                 )
             ).all()
         )
@@ -95,32 +96,24 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     # One row per job holds how many of its places are taken: the row every claim updates conditionally.
     session.add_all(JobSlots(campaign_id=row.id, job_id=job_id) for job_id in job_ids)
     row.commission_rate_ppm = rate
-    row.state = "active"
     row.read_only = True
     row.published_at = now
-    touch(row)
-    session.add(row)
+    await move_campaign(session, row, CampaignState.ACTIVE, now=now, payload={"frozen": payments + fee})
     # Published work stops changing: results will refer to exactly these jobs and tasks.
-    await session.exec(update(Job).where(Job.id.in_(job_ids)).values(read_only=True))  # type: ignore[call-overload,attr-defined]
-    task_ids = select(JobTask.task_id).where(JobTask.job_id.in_(job_ids))  # type: ignore[attr-defined]
-    await session.exec(update(Task).where(Task.id.in_(task_ids)).values(read_only=True))  # type: ignore[call-overload,attr-defined]
+    await session.exec(update(Job).where(col(Job.id).in_(job_ids)).values(read_only=True))
+    task_ids = select(JobTask.task_id).where(col(JobTask.job_id).in_(job_ids))
+    await session.exec(update(Task).where(col(Task.id).in_(task_ids)).values(read_only=True))
     await session.flush()
 
 
-async def _close(session: AsyncSession, row: Campaign, state: str) -> None:
+async def _close(session: AsyncSession, row: Campaign, state: CampaignState) -> None:
     """Finish or cancel: money not held by live work (assignments still working, results not yet decided)
     goes back to the available balance; each of those releases its own when it ends without approval."""
     assert row.id is not None
     row = await lock_campaign(session, row.id)
     if row.state in CLOSED_STATES:  # a concurrent request closed it first
         return
-    row.state = state
-    touch(row)
-    session.add(row)
-    surplus = row.frozen - await held_by_live_work(session, row)
-    if surplus > 0:
-        await release(session, row.owner_id, row.id, surplus, reason=state)
-    await session.flush()
+    await move_campaign(session, row, state, now=utcnow())
 
 
 async def transition(session: AsyncSession, owner_id: int, campaign_id: int, action: str) -> Campaign:
@@ -128,21 +121,18 @@ async def transition(session: AsyncSession, owner_id: int, campaign_id: int, act
     row = await _locked(session, owner_id, campaign_id)
     _expect(row, action)
     if action == "publish":
-        await _publish(session, row, utcnow())
+        await publish(session, row, utcnow())
     elif action == "cancel":
-        await _close(session, row, "cancelled")
+        await _close(session, row, CampaignState.CANCELLED)
     else:
-        row.state = "paused" if action == "pause" else "active"
-        touch(row)
-        session.add(row)
-        await session.flush()
+        await move_campaign(session, row, _TOGGLES[action], now=utcnow())
     await session.refresh(row)
     return row
 
 
 async def finish(session: AsyncSession, row: Campaign) -> None:
     """Finish an active or paused campaign (its end date passed, or every job has its results)."""
-    await _close(session, row, "finished")
+    await _close(session, row, CampaignState.FINISHED)
 
 
 def is_complete(row: Campaign, job_ids: list[int], results_by_job: dict[int, int]) -> bool:
@@ -153,32 +143,8 @@ def is_complete(row: Campaign, job_ids: list[int], results_by_job: dict[int, int
 async def finish_if_complete(session: AsyncSession, row: Campaign, results_by_job: dict[int, int]) -> bool:
     """Finish an active or paused campaign once every job has its results; whether it did."""
     assert row.id is not None
-    if row.state in ("active", "paused") and is_complete(row, await job_ids_of(session, row.id), results_by_job):
+    running = (CampaignState.ACTIVE, CampaignState.PAUSED)
+    if row.state in running and is_complete(row, await job_ids_of(session, row.id), results_by_job):
         await finish(session, row)
         return True
     return False
-
-
-async def apply_due(session: AsyncSession, now: datetime | None = None, owner_id: int | None = None) -> int:
-    """Publish campaigns whose startDate has come and finish those whose endDate has passed; how many changed.
-
-    Safe to run from any number of processes: rows are locked and skipped when another process holds them.
-    """
-    now = now or utcnow()
-    changed = 0
-    starting = select(Campaign).where(Campaign.state == "unpublished", Campaign.start_date <= now)  # type: ignore[operator]
-    ending = select(Campaign).where(Campaign.state.in_(("active", "paused")), Campaign.end_date <= now)  # type: ignore[attr-defined,operator]
-    if owner_id is not None:
-        starting, ending = starting.where(Campaign.owner_id == owner_id), ending.where(Campaign.owner_id == owner_id)
-    for row in (await session.exec(starting.with_for_update(skip_locked=True))).all():
-        try:
-            async with session.begin_nested():
-                await _publish(session, row, now)
-            changed += 1
-        except DomainError as exc:
-            # It stays unpublished, and is tried again at the next sweep; the requester sees why on publish.
-            log.warning("campaign %s could not publish at its start date: %s", row.id, exc.description)
-    for row in (await session.exec(ending.with_for_update(skip_locked=True))).all():
-        await finish(session, row)
-        changed += 1
-    return changed

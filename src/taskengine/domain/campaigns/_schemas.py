@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
@@ -12,9 +12,9 @@ from taskengine.db.models import Campaign
 from taskengine.domain.authoring import Links, aware
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
 from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
+from taskengine.domain.states import CampaignState
 from taskengine.engine import CustomProperties, Name, OptionalLongText, OptionalText
 
-State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
 DurationText = Annotated[
     str, Meta(max_length=MAX_DURATION_CHARS, description="a duration like '10 min', '4 hours' or '3 days'")
 ]
@@ -60,7 +60,7 @@ class CampaignOut(msgspec.Struct, rename="camel", kw_only=True):
     start_date: datetime | None
     end_date: datetime | None
     properties: msgspec.Raw
-    state: State
+    state: CampaignState
     id: int
     read_only: bool
     last_modified_at: datetime
@@ -89,7 +89,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         start_date=aware(campaign.start_date),
         end_date=aware(campaign.end_date),
         properties=msgspec.Raw(campaign.properties.encode()),
-        state=campaign.state,  # type: ignore[arg-type]
+        state=CampaignState(campaign.state),
         id=campaign.id,
         read_only=campaign.read_only,
         last_modified_at=aware(campaign.last_modified_at),  # type: ignore[arg-type]
@@ -101,7 +101,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
 def state_actions(state: str) -> tuple[str, ...]:
     """The lifecycle actions possible in `state` (for HAL links)."""
     return {
-        "unpublished": ("publish",),
-        "active": ("pause", "cancel"),
-        "paused": ("continue", "cancel"),
-    }.get(state, ())
+        CampaignState.UNPUBLISHED: ("publish",),
+        CampaignState.ACTIVE: ("pause", "cancel"),
+        CampaignState.PAUSED: ("continue", "cancel"),
+    }.get(CampaignState(state), ())

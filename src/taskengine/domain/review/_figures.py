@@ -15,7 +15,10 @@ from sqlalchemy import case, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import Campaign, JobResult
+from taskengine.db.models import Campaign, JobResult, utcnow
+from taskengine.domain.states import ResultState, result_state_column
+
+_COUNTED = (ResultState.IN_REVIEW, ResultState.APPROVED, ResultState.REJECTED)
 
 
 class Figure(msgspec.Struct):
@@ -42,11 +45,9 @@ def reputation(approved: int, rejected: int) -> float:
 
 
 def _counting() -> list[Any]:
-    return [
-        func.sum(case((JobResult.state == "InReview", 1), else_=0)),
-        func.sum(case((JobResult.state == "Approved", 1), else_=0)),
-        func.sum(case((JobResult.state == "Rejected", 1), else_=0)),
-    ]
+    """Counts by the state each result reads now: one past its review time counts as approved already."""
+    state = result_state_column(utcnow())
+    return [func.sum(case((state == s.value, 1), else_=0)) for s in _COUNTED]
 
 
 async def counts_by_worker(

@@ -1,7 +1,8 @@
-"""Reviewing results (SWARMS "Result"): approve and pay, reject and release, and approval when review time runs out.
+"""Reviewing results (SWARMS "Result"): approve and pay, reject and release, soft-reject for a redo.
 
 Each decision locks the result row first, so a result is decided (and paid) exactly once, whoever decides it
-and however many processes try at the same moment, the sweep included.
+and however many processes try at the same moment, the scheduler's auto-approval included. Reads write
+nothing: a result whose review time ran out reads Approved until the scheduler approves it.
 """
 
 from __future__ import annotations
@@ -11,21 +12,25 @@ from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
-from sqlalchemy import func, update
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import MAX_ID, Assignment, Campaign, JobResult, Worker, utcnow
+from taskengine.db.models import MAX_ID, Campaign, JobResult, Worker, utcnow
 from taskengine.domain.authoring import aware
-from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_place
-from taskengine.domain.money import commission, pay
+from taskengine.domain.campaigns import finish_if_complete, parse_date
 from taskengine.domain.review._figures import WorkerFigures, figures
+from taskengine.domain.states import (
+    AUTO_APPROVAL_MESSAGE,
+    ResultState,
+    move_result,
+    result_in_state,
+    result_state_at,
+)
 from taskengine.engine import LongText, OptionalLongText, Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
-STATES = ("InReview", "Approved", "Rejected")
-MIN_REVIEW_SECONDS = 3600
-"""The smallest maxReviewTime a campaign may have (domain/campaigns/_campaigns.py)."""
+STATES = tuple(ResultState)
 
 
 class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
@@ -38,7 +43,7 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
     started_at: datetime
     completed_at: datetime
     submitted_at: datetime
-    state: str
+    state: ResultState
     message: str
     reason: str
     media_checked: bool
@@ -59,8 +64,11 @@ class SoftRejection(msgspec.Struct, forbid_unknown_fields=True):
     until: Annotated[str, Meta(max_length=40, description="when the chance to redo the job ends")]
 
 
-def result_out(row: JobResult) -> ResultOut:
+def result_out(row: JobResult, now: datetime | None = None) -> ResultOut:
+    """The wire form, in the state the result reads at `now` (what is due reads as done)."""
     assert row.id is not None
+    state = result_state_at(row, now or utcnow())
+    overdue = state is ResultState.APPROVED and row.state == ResultState.IN_REVIEW
     return ResultOut(
         id=row.id,
         worker=row.worker_id,
@@ -69,8 +77,8 @@ def result_out(row: JobResult) -> ResultOut:
         started_at=aware(row.started_at),  # type: ignore[arg-type]
         completed_at=aware(row.completed_at),  # type: ignore[arg-type]
         submitted_at=aware(row.submitted_at),  # type: ignore[arg-type]
-        state=row.state,
-        message=row.message,
+        state=state,
+        message=AUTO_APPROVAL_MESSAGE if overdue else row.message,
         reason=row.reason,
         media_checked=row.media_checked,
         redo_until=aware(row.redo_until),
@@ -95,14 +103,16 @@ async def list_results(
     limit: int,
     worker_id: int | None = None,
 ) -> list[JobResult]:
-    """The campaign's results, oldest first (approving the overdue ones first, so what is read is current)."""
+    """The campaign's results, oldest first, filtered by the state they read now."""
     await _owned_campaign(session, owner_id, campaign_id)
-    await approve_due(session, campaign_id=campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id)
     if worker_id is not None:
         statement = statement.where(JobResult.worker_id == worker_id)
     if state is not None:
-        statement = statement.where(JobResult.state == state)
+        if state not in STATES:
+            valid = ", ".join(STATES)
+            raise DomainError(ErrorCode.INVALID_PARAMETER, f"state: must be one of {valid}")
+        statement = statement.where(result_in_state(ResultState(state), utcnow()))
     if since is not None:
         statement = statement.where(JobResult.submitted_at > since)
     return list((await session.exec(statement.order_by(JobResult.id).limit(limit))).all())  # type: ignore[arg-type]
@@ -126,28 +136,28 @@ async def _known_worker(session: AsyncSession, worker_id: int) -> None:
         raise DomainError(ErrorCode.NOT_FOUND, f"no worker with id {worker_id}")
 
 
-def _expect_in_review(row: JobResult) -> None:
-    if row.state != "InReview":
+def _expect_undecided(row: JobResult, action: str, now: datetime) -> None:
+    """Refuse deciding a result whose review time ran out: it reads Approved, and the scheduler approves it."""
+    if row.state == ResultState.IN_REVIEW and result_state_at(row, now) is ResultState.APPROVED:
+        assert row.review_until is not None
         raise DomainError(
-            ErrorCode.WRONG_STATE, f"result {row.id} is {row.state}; only a result in review can be decided"
+            ErrorCode.RESULT_DECIDED,
+            f"result {row.id} is Approved (its review time ran out at {row.review_until.isoformat()}Z); "
+            f"it cannot be {action}",
         )
 
 
-async def _approve(session: AsyncSession, row: JobResult, campaign: Campaign, message: str) -> None:
-    """Pay the worker from the campaign's frozen money, once; finish the campaign if that was its last result."""
-    payment = campaign.worker_payment
-    fee = commission(payment, campaign.commission_rate_ppm)
-    await pay(session, campaign.owner_id, campaign.id, payment, fee)  # type: ignore[arg-type]
-    await session.exec(update(Worker).where(Worker.id == row.worker_id).values(earned=Worker.earned + payment))  # type: ignore[call-overload]
-    row.state, row.message, row.reviewed_at = "Approved", message, utcnow()
-    session.add(row)
-    await session.flush()
+async def approve_result(
+    session: AsyncSession, row: JobResult, campaign: Campaign, message: str, now: datetime
+) -> None:
+    """Approve a locked result (paying the worker, once); finish the campaign if that was its last result."""
+    await move_result(session, row, ResultState.APPROVED, now=now, campaign=campaign, message=message)
     approved = dict(
         (
             await session.exec(
                 select(JobResult.job_id, func.count())
-                .where(JobResult.campaign_id == campaign.id, JobResult.state == "Approved")
-                .group_by(JobResult.job_id)
+                .where(JobResult.campaign_id == campaign.id, JobResult.state == ResultState.APPROVED)
+                .group_by(col(JobResult.job_id))
             )
         ).all()
     )
@@ -159,9 +169,9 @@ async def approve(session: AsyncSession, owner_id: int, result_id: int, body: An
     approval, problems = convert_collecting(body if body is not None else {}, Approval)
     if approval is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
-    _expect_in_review(row)
+    # One whose review time ran out is approved here with the requester's message: the same decision, now.
     campaign = await _owned_campaign(session, owner_id, row.campaign_id)
-    await _approve(session, row, campaign, approval.message)
+    await approve_result(session, row, campaign, approval.message, utcnow())
     return row
 
 
@@ -171,11 +181,9 @@ async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any
     rejection, problems = convert_collecting(body, Rejection)
     if rejection is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ...}: the worker is told why', problems)
-    _expect_in_review(row)
-    await reopen_place(session, row.campaign_id, row.job_id, "reject")
-    row.state, row.reason, row.reviewed_at = "Rejected", rejection.reason, utcnow()
-    session.add(row)
-    await session.flush()
+    now = utcnow()
+    _expect_undecided(row, "rejected", now)
+    await move_result(session, row, ResultState.REJECTED, now=now, reason=rejection.reason)
     return row
 
 
@@ -183,7 +191,7 @@ async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body
     """Ask the worker to redo the job until a date: their assignment reopens, money and place stay held.
 
     Unlike a rejection this leaves the worker's reputation alone; if no new result comes in time, the
-    result expires and its money returns (see expire_assignments).
+    result expires with its assignment (domain/states: move_assignment).
     """
     row = await get_result(session, owner_id, result_id, for_update=True)
     soft, problems = convert_collecting(body, SoftRejection)
@@ -197,15 +205,21 @@ async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body
     if not now < until <= now + timedelta(days=30):
         problem = Problem("until", "must lie in the future, at most 30 days ahead", "out-of-range")
         raise DomainError(ErrorCode.INVALID_BODY, "until: must lie in the future, at most 30 days ahead", [problem])
-    _expect_in_review(row)
-    assignment = await session.get(Assignment, row.assignment_id, with_for_update=True)
-    assert assignment is not None
-    assignment.state, assignment.deadline, assignment.ended_at = "working", until, None
-    session.add(assignment)
-    row.state, row.reason, row.redo_until, row.reviewed_at = "SoftRejected", soft.reason, until, now
-    session.add(row)
-    await session.flush()
+    _expect_undecided(row, "soft-rejected", now)
+    await move_result(session, row, ResultState.SOFT_REJECTED, now=now, reason=soft.reason, redo_until=until)
     return row
+
+
+async def due_earnings(session: AsyncSession, worker_id: int, now: datetime | None = None) -> int:
+    """What the worker's results past their review time will pay once the scheduler approves them (they read
+    Approved already, so the earnings shown count them)."""
+    statement = (
+        select(func.coalesce(func.sum(Campaign.worker_payment), 0))
+        .join(JobResult, col(JobResult.campaign_id) == col(Campaign.id))
+        .where(JobResult.worker_id == worker_id, result_in_state(ResultState.APPROVED, now or utcnow()))
+        .where(JobResult.state == ResultState.IN_REVIEW)
+    )
+    return int((await session.exec(statement)).one())
 
 
 async def approve_all(
@@ -213,13 +227,14 @@ async def approve_all(
 ) -> list[JobResult]:
     """Approve every result in review of the campaign (or of one worker in it); the ones approved."""
     campaign = await _owned_campaign(session, owner_id, campaign_id)
-    statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == "InReview")
+    statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == ResultState.IN_REVIEW)
     if worker_id is not None:
         await _known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
+    now = utcnow()
     for row in rows:
-        await _approve(session, row, campaign, "")
+        await approve_result(session, row, campaign, "", now)
     return rows
 
 
@@ -228,10 +243,9 @@ async def campaign_workers(
 ) -> list[WorkerFigures]:
     """The workers with results in the campaign (only those with some in review, if asked), with their figures."""
     await _owned_campaign(session, owner_id, campaign_id)
-    await approve_due(session, campaign_id=campaign_id)
     statement = select(JobResult.worker_id).where(JobResult.campaign_id == campaign_id)
     if in_review:
-        statement = statement.where(JobResult.state == "InReview")
+        statement = statement.where(result_in_state(ResultState.IN_REVIEW, utcnow()))
     ids = list((await session.exec(statement.distinct().order_by(JobResult.worker_id).limit(limit))).all())  # type: ignore[arg-type]
     found = await figures(session, ids, owner_id, campaign_id)
     return [found[worker_id] for worker_id in ids]
@@ -254,24 +268,3 @@ async def worker_results(
         session, owner_id, campaign_id, state=state, since=since, limit=limit, worker_id=worker_id
     )
     return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], rows
-
-
-async def approve_due(session: AsyncSession, now: datetime | None = None, campaign_id: int | None = None) -> int:
-    """Approve results whose review time has run out; how many. Rows others hold are skipped, not waited for."""
-    now = now or utcnow()
-    statement = (
-        select(JobResult, Campaign)
-        .join(Campaign, Campaign.id == JobResult.campaign_id)
-        .where(JobResult.state == "InReview")
-        # Adding each campaign's review time in SQL differs between databases; no campaign reviews for less
-        # than MIN_REVIEW_SECONDS, so that bound narrows the rows and the exact test is made below.
-        .where(JobResult.submitted_at <= now - timedelta(seconds=MIN_REVIEW_SECONDS))
-    )
-    if campaign_id is not None:
-        statement = statement.where(JobResult.campaign_id == campaign_id)
-    approved = 0
-    for row, campaign in (await session.exec(statement.with_for_update(of=JobResult, skip_locked=True))).all():  # type: ignore[arg-type]
-        if row.submitted_at + timedelta(seconds=campaign.max_review_time_s) <= now:
-            await _approve(session, row, campaign, "approved automatically: the review time ran out")
-            approved += 1
-    return approved

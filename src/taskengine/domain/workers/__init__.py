@@ -10,7 +10,6 @@ from taskengine.domain.workers._accounts import (
 from taskengine.domain.workers._assignments import (
     AssignmentOut,
     assignment_out,
-    expire_assignments,
     get_assignment,
     give_back,
     market,
@@ -37,7 +36,6 @@ __all__ = [
     "create_group",
     "create_worker",
     "delete_group",
-    "expire_assignments",
     "get_assignment",
     "get_group",
     "get_worker",

@@ -39,8 +39,8 @@ async def get_worker(session: AsyncSession, worker_id: int) -> Worker:
     return worker
 
 
-def worker_profile(worker: Worker) -> WorkerProfile:
+def worker_profile(worker: Worker, due: int = 0) -> WorkerProfile:
+    """The profile; `due` is what approvals the scheduler has yet to make will add (they read as made)."""
     assert worker.id is not None
-    return WorkerProfile(
-        id=worker.id, email=worker.email, earnings=format_usd(worker.earned), earnings_micros=worker.earned
-    )
+    earned = worker.earned + due
+    return WorkerProfile(id=worker.id, email=worker.email, earnings=format_usd(earned), earnings_micros=earned)

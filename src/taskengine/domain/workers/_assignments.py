@@ -10,14 +10,15 @@ writers take turns (BEGIN IMMEDIATE). So limits hold however many requests come 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import and_, bindparam, exists, func, or_, update
+from sqlalchemy import Select, and_, bindparam, exists, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db import Database
@@ -28,7 +29,6 @@ from taskengine.db.models import (
     Campaign,
     CampaignJob,
     Job,
-    JobResult,
     JobSlots,
     WorkerGroupMember,
     WorkerJobCount,
@@ -36,17 +36,22 @@ from taskengine.db.models import (
 )
 from taskengine.domain.accounts import digest, token_live
 from taskengine.domain.authoring import aware
-from taskengine.domain.campaigns import reopen_place
+from taskengine.domain.scheduler import expire_assignments
+from taskengine.domain.states import (
+    AssignmentState,
+    CampaignState,
+    assignment_state_at,
+    move_assignment,
+    overdue_assignment,
+)
 from taskengine.errors import DomainError, ErrorCode
-
-LIVE_STATES = ("working", "submitted")
 
 
 class AssignmentOut(msgspec.Struct, rename="camel", kw_only=True):
     id: int
     campaign_id: int
     job_id: int
-    state: str
+    state: AssignmentState
     started_at: datetime
     deadline: datetime
 
@@ -57,104 +62,92 @@ def assignment_out(row: Assignment) -> AssignmentOut:
 
 
 def _out(id: int, campaign_id: int, job_id: int, state: str, started_at: datetime, deadline: datetime) -> AssignmentOut:
-    # A working assignment past its deadline reads as expired whether or not a sweep has ended it yet.
+    # A working assignment past its deadline reads as expired whether or not the scheduler has ended it yet.
     return AssignmentOut(
         id=id,
         campaign_id=campaign_id,
         job_id=job_id,
-        state="expired" if state == "working" and deadline <= utcnow() else state,
-        started_at=aware(started_at),  # type: ignore[arg-type]
-        deadline=aware(deadline),  # type: ignore[arg-type]
+        state=assignment_state_at(state, deadline, utcnow()),
+        started_at=_aware(started_at),
+        deadline=_aware(deadline),
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    shown = aware(moment)
+    assert shown is not None
+    return shown
 
 
 def _open_now(now: datetime) -> Any:
     """Campaigns whose jobs are on the market at `now`: active and inside their dates."""
     return and_(
-        Campaign.state == "active",
-        or_(Campaign.start_date.is_(None), Campaign.start_date <= now),  # type: ignore[union-attr]
-        or_(Campaign.end_date.is_(None), Campaign.end_date > now),  # type: ignore[union-attr]
+        col(Campaign.state) == CampaignState.ACTIVE,
+        or_(col(Campaign.start_date).is_(None), col(Campaign.start_date) <= now),
+        or_(col(Campaign.end_date).is_(None), col(Campaign.end_date) > now),
     )
 
 
 def _may_see(worker_id: int) -> Any:
     """Campaigns without a worker group, or whose group has this worker."""
     member = exists().where(
-        WorkerGroupMember.group_id == Campaign.worker_group, WorkerGroupMember.worker_id == worker_id
+        col(WorkerGroupMember.group_id) == col(Campaign.worker_group), col(WorkerGroupMember.worker_id) == worker_id
     )
-    return or_(Campaign.worker_group.is_(None), member)  # type: ignore[union-attr]
-
-
-async def expire_assignments(session: AsyncSession, now: datetime | None = None) -> int:
-    """End working assignments past their deadline and free their places; how many ended."""
-    now = now or utcnow()
-    due = select(Assignment).where(Assignment.state == "working", Assignment.deadline <= now)
-    rows = list((await session.exec(due.with_for_update(skip_locked=True))).all())
-    for row in rows:
-        await _release(session, row, "expired", now)
-        await _expire_redo(session, row, now)
-    return len(rows)
-
-
-async def _expire_redo(session: AsyncSession, assignment: Assignment, now: datetime) -> None:
-    """A soft-rejected result not redone in time expires; reputation is not touched.
-
-    Its place was reopened with the assignment (`_release`), which is what decides about its money."""
-    statement = select(JobResult).where(JobResult.assignment_id == assignment.id, JobResult.state == "SoftRejected")
-    result = (await session.exec(statement)).first()
-    if result is None:
-        return
-    result.state, result.reviewed_at = "Expired", now
-    session.add(result)
-    await session.flush()
-
-
-async def _release(session: AsyncSession, row: Assignment, state: str, now: datetime) -> None:
-    row.state = state
-    row.ended_at = now
-    session.add(row)
-    await reopen_place(session, row.campaign_id, row.job_id, state)
-    await session.exec(  # type: ignore[call-overload]
-        update(WorkerJobCount)
-        .where(
-            WorkerJobCount.campaign_id == row.campaign_id,
-            WorkerJobCount.job_id == row.job_id,
-            WorkerJobCount.worker_id == row.worker_id,
-        )
-        .values(count=WorkerJobCount.count - 1)
-    )
-    await session.flush()
+    return or_(col(Campaign.worker_group).is_(None), member)
 
 
 async def market(session: AsyncSession, worker_id: int, limit: int, after: tuple[int, int] | None) -> list[Any]:
     """(campaign, job, live, position) rows this worker may start now, in campaign and job order.
 
-    Paged by keyset: `after` is the (campaign id, position) of the last row of the previous page.
+    Paged by keyset: `after` is the (campaign id, position) of the last row of the previous page. Places
+    held by assignments past their deadline count as free (and the worker's own as not held), as they will
+    be once the scheduler has expired them: reading writes nothing.
     """
     now = utcnow()
+
+    def overdue(*mine: Any) -> Any:
+        return (
+            sa_select(func.count())
+            .where(
+                col(Assignment.campaign_id) == col(Campaign.id),
+                col(Assignment.job_id) == col(CampaignJob.job_id),
+                overdue_assignment(now),
+                *mine,
+            )
+            .scalar_subquery()
+        )
+
     held = (
-        select(WorkerJobCount.count)
+        sa_select(col(WorkerJobCount.count))
         .where(
-            WorkerJobCount.campaign_id == Campaign.id,
-            WorkerJobCount.job_id == CampaignJob.job_id,
-            WorkerJobCount.worker_id == worker_id,
+            col(WorkerJobCount.campaign_id) == col(Campaign.id),
+            col(WorkerJobCount.job_id) == col(CampaignJob.job_id),
+            col(WorkerJobCount.worker_id) == worker_id,
         )
         .scalar_subquery()
     )
+    live = (col(JobSlots.live) - overdue()).label("live")
+    mine_held = func.coalesce(held, 0) - overdue(col(Assignment.worker_id) == worker_id)
     statement = (
-        select(Campaign, Job, JobSlots.live, CampaignJob.position)
-        .join(CampaignJob, CampaignJob.campaign_id == Campaign.id)
-        .join(Job, Job.id == CampaignJob.job_id)
-        .join(JobSlots, and_(JobSlots.campaign_id == Campaign.id, JobSlots.job_id == CampaignJob.job_id))
-        .where(_open_now(now), _may_see(worker_id), JobSlots.live < Campaign.results)
-        .where(func.coalesce(held, 0) < Campaign.max_results_per_worker)
+        select(Campaign, Job, live, col(CampaignJob.position))
+        .join(CampaignJob, col(CampaignJob.campaign_id) == col(Campaign.id))
+        .join(Job, col(Job.id) == col(CampaignJob.job_id))
+        .join(
+            JobSlots,
+            and_(col(JobSlots.campaign_id) == col(Campaign.id), col(JobSlots.job_id) == col(CampaignJob.job_id)),
+        )
+        .where(_open_now(now), _may_see(worker_id), live < col(Campaign.results))
+        .where(mine_held < col(Campaign.max_results_per_worker))
     )
     if after is not None:
         campaign_id, position = after
         statement = statement.where(
-            or_(Campaign.id > campaign_id, and_(Campaign.id == campaign_id, CampaignJob.position > position))  # type: ignore[operator]
+            or_(
+                col(Campaign.id) > campaign_id,
+                and_(col(Campaign.id) == campaign_id, col(CampaignJob.position) > position),
+            )
         )
-    statement = statement.order_by(Campaign.id, CampaignJob.position).limit(limit)  # type: ignore[arg-type]
+    statement = statement.order_by(col(Campaign.id), col(CampaignJob.position)).limit(limit)
     return list((await session.exec(statement)).all())
 
 
@@ -163,36 +156,42 @@ async def _count_up(session: AsyncSession, campaign: Campaign, job_id: int, work
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(WorkerJobCount).values(campaign_id=campaign.id, job_id=job_id, worker_id=worker_id, count=1)
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=["campaign_id", "job_id", "worker_id"],
-        set_={"count": WorkerJobCount.count + 1},
-        where=WorkerJobCount.count < campaign.max_results_per_worker,
-    ).returning(WorkerJobCount.count)
-    return (await session.exec(statement)).first() is not None  # type: ignore[call-overload]
+        set_={"count": col(WorkerJobCount.count) + 1},
+        where=col(WorkerJobCount.count) < campaign.max_results_per_worker,
+    ).returning(col(WorkerJobCount.count))
+    return (await session.exec(upsert)).first() is not None
 
 
 async def _claim_slot(session: AsyncSession, campaign: Campaign, job_id: int) -> bool:
     """Take one of the job's places if fewer than `results` are live; whether it did."""
     statement = (
-        update(JobSlots)
-        .where(JobSlots.campaign_id == campaign.id, JobSlots.job_id == job_id, JobSlots.live < campaign.results)
-        .values(live=JobSlots.live + 1)
-        .returning(JobSlots.live)
+        sa_update(JobSlots)
+        .where(
+            col(JobSlots.campaign_id) == campaign.id,
+            col(JobSlots.job_id) == job_id,
+            col(JobSlots.live) < campaign.results,
+        )
+        .values(live=col(JobSlots.live) + 1)
+        .returning(col(JobSlots.live))
     )
-    return (await session.exec(statement)).first() is not None  # type: ignore[call-overload]
+    return (await session.exec(statement)).first() is not None
 
 
 async def start(session: AsyncSession, worker_id: int, campaign_id: int, job_id: int) -> Assignment:
     """A new assignment of the job to the worker, or 404 / 409 saying why not. The caller must roll back on error."""
     now = utcnow()
-    await expire_assignments(session, now)
+    # Overdue assignments of this job may hold the places (or be the worker's own): they end first, here.
+    await expire_assignments(session, now, campaign_id=campaign_id, job_id=job_id)
     campaign = await session.get(Campaign, campaign_id) if 0 < campaign_id <= MAX_ID else None
     visible = campaign is not None and (
         campaign.worker_group is None
         or (
             await session.exec(
                 select(WorkerGroupMember.worker_id).where(
-                    WorkerGroupMember.group_id == campaign.worker_group, WorkerGroupMember.worker_id == worker_id
+                    col(WorkerGroupMember.group_id) == campaign.worker_group,
+                    col(WorkerGroupMember.worker_id) == worker_id,
                 )
             )
         ).first()
@@ -203,14 +202,16 @@ async def start(session: AsyncSession, worker_id: int, campaign_id: int, job_id:
         and 0 < job_id <= MAX_ID
         and (
             await session.exec(
-                select(CampaignJob.job_id).where(CampaignJob.campaign_id == campaign_id, CampaignJob.job_id == job_id)
+                select(CampaignJob.job_id).where(
+                    col(CampaignJob.campaign_id) == campaign_id, col(CampaignJob.job_id) == job_id
+                )
             )
         ).first()
         is not None
     )
     if campaign is None or not in_campaign:
         raise DomainError(ErrorCode.NOT_FOUND, f"no job {job_id} in a campaign {campaign_id} open to you")
-    if campaign.state != "active":
+    if campaign.state != CampaignState.ACTIVE:
         raise DomainError(ErrorCode.WRONG_STATE, f"campaign {campaign_id} is {campaign.state}; its jobs cannot start")
     if campaign.start_date is not None and campaign.start_date > now:
         raise DomainError(ErrorCode.WRONG_STATE, f"campaign {campaign_id} opens at {campaign.start_date.isoformat()}Z")
@@ -219,10 +220,10 @@ async def start(session: AsyncSession, worker_id: int, campaign_id: int, job_id:
     working = (
         await session.exec(
             select(Assignment.id).where(
-                Assignment.worker_id == worker_id,
-                Assignment.campaign_id == campaign_id,
-                Assignment.job_id == job_id,
-                Assignment.state == "working",
+                col(Assignment.worker_id) == worker_id,
+                col(Assignment.campaign_id) == campaign_id,
+                col(Assignment.job_id) == job_id,
+                col(Assignment.state) == AssignmentState.WORKING,
             )
         )
     ).first()
@@ -263,23 +264,26 @@ async def get_assignment(
 
 
 # The assignment with the id, joined to the worker token with the digest: one indexed read answers both.
-_BY_TOKEN = (
-    sa_select(
-        Assignment.id,
-        Assignment.campaign_id,
-        Assignment.job_id,
-        Assignment.state,
-        Assignment.started_at,
-        Assignment.deadline,
-        AuthToken.expires_at,
-        AuthToken.discarded_at,
-    )
-    .select_from(Assignment)
-    .join(
-        AuthToken.__table__,  # type: ignore[attr-defined]
-        and_(AuthToken.principal_id == Assignment.worker_id, AuthToken.principal == "worker"),
-    )
-    .where(AuthToken.token_hash == bindparam("token_hash"), Assignment.id == bindparam("assignment_id"))
+_BY_TOKEN = cast(
+    "Select[Any]",
+    (
+        sa_select(
+            col(Assignment.id),
+            col(Assignment.campaign_id),
+            col(Assignment.job_id),
+            col(Assignment.state),
+            col(Assignment.started_at),
+            col(Assignment.deadline),
+            col(AuthToken.expires_at),
+            col(AuthToken.discarded_at),
+        )
+        .select_from(Assignment)
+        .join(
+            AuthToken,
+            and_(col(AuthToken.principal_id) == col(Assignment.worker_id), col(AuthToken.principal) == "worker"),
+        )
+        .where(col(AuthToken.token_hash) == bindparam("token_hash"), col(Assignment.id) == bindparam("assignment_id"))
+    ),
 )
 
 
@@ -298,14 +302,15 @@ async def quick_assignment(db: Database, token: str, assignment_id: int) -> Assi
 
 
 async def give_back(session: AsyncSession, worker_id: int, assignment_id: int) -> Assignment:
-    """The worker returns a working assignment; its place goes back on the market."""
+    """The worker returns a working assignment (a soft-rejected one's result expires); its place goes back on
+    the market. One past its deadline is expired already, and refused as such."""
     row = await get_assignment(session, worker_id, assignment_id, for_update=True)
     now = utcnow()
-    if row.state == "working" and row.deadline <= now:
-        await _release(session, row, "expired", now)
-    if row.state != "working":
+    if assignment_state_at(row.state, row.deadline, now) is AssignmentState.EXPIRED:
         raise DomainError(
-            ErrorCode.WRONG_STATE, f"assignment {assignment_id} is {row.state}; only a working one can be returned"
+            ErrorCode.ASSIGNMENT_NOT_WORKING,
+            f"assignment {assignment_id} is expired (its deadline passed at {row.deadline.isoformat()}Z); "
+            "it cannot be returned (from expired to returned)",
         )
-    await _release(session, row, "returned", now)
+    await move_assignment(session, row, AssignmentState.RETURNED, now=now)
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -12,9 +13,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db import cached
-from taskengine.db.models import JobResult, Task, utcnow
+from taskengine.db.models import Campaign, JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
+from taskengine.domain.states import AssignmentState, enter_review, move_assignment
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, convert_collecting, default_engine
 from taskengine.errors import DomainError, ErrorCode
@@ -73,15 +75,18 @@ async def submit(
             "send a new id for a new result",
         )
     now = utcnow()
-    if assignment.state == "working" and assignment.deadline <= now:
-        # Refused as expired; the sweep (or the next start) gives its place back.
+    if assignment.state == AssignmentState.WORKING and assignment.deadline <= now:
+        # Refused as expired; the scheduler (or the next start of the job) gives its place back.
         raise DomainError(
-            ErrorCode.WRONG_STATE, f"assignment {assignment_id} expired at {assignment.deadline.isoformat()}Z"
+            ErrorCode.ASSIGNMENT_NOT_WORKING,
+            f"assignment {assignment_id} is expired (at {assignment.deadline.isoformat()}Z); "
+            "it cannot take a result (from expired to submitted)",
         )
-    if assignment.state != "working":
+    if assignment.state != AssignmentState.WORKING:
         raise DomainError(
-            ErrorCode.WRONG_STATE,
-            f"assignment {assignment_id} is {assignment.state}; only a working one takes a result",
+            ErrorCode.ASSIGNMENT_NOT_WORKING,
+            f"assignment {assignment_id} is {assignment.state}; it cannot take a result "
+            f"(from {assignment.state} to submitted)",
         )
     tasks = await sequence_of(session, assignment.job_id)
     task_results = _checked(session, tasks, submission)
@@ -104,11 +109,10 @@ async def submit(
         completed_at=_naive(max(ends)) if ends else now,
         submitted_at=now,
     )
-    session.add(result)
-    assignment.state = "submitted"
-    assignment.ended_at = now
-    session.add(assignment)
-    await session.flush()
+    campaign = await session.get(Campaign, assignment.campaign_id)
+    assert campaign is not None
+    await enter_review(session, result, now=now, review_seconds=campaign.max_review_time_s, replaces=redone)
+    await move_assignment(session, assignment, AssignmentState.SUBMITTED, now=now)
     return result, True
 
 
@@ -194,10 +198,10 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
         if answer.completed_at < answer.started_at:
             problems.append(Problem(f"{path}.completedAt", "must not be before startedAt", "time-order"))
         # Published tasks never change: each is compiled for result checks once per process and database.
-        compiled = cached(session, "compiled tasks", task.id, lambda task=task: _compile(task))
+        compiled: CompiledTask = cached(session, "compiled tasks", task.id, functools.partial(_compile, task))
         checked = engine.validate_result(compiled, {"components": answer.components})
         problems.extend(p.rooted(path) for p in checked.problems)
-        if checked.ok:
+        if checked.ok and checked.value is not None:
             shaped.append(
                 {
                     "task": {"id": task.id, "name": task.name},

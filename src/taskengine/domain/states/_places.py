@@ -10,13 +10,12 @@ held by live work, and a place of a closed campaign that reopens releases its ow
 from __future__ import annotations
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Campaign, JobResult, JobSlots
 from taskengine.domain.money import commission, release
-
-CLOSED_STATES = ("finished", "cancelled")
+from taskengine.domain.states._enums import CLOSED_STATES, ResultState
 
 
 def place_price(campaign: Campaign) -> int:
@@ -36,10 +35,10 @@ async def reopen_place(session: AsyncSession, campaign_id: int, job_id: int, rea
     """One of the job's places is free again: on the market while the campaign runs, its money returned once closed."""
     # Locked first, so a concurrent close either counts this place as live or sees it reopened, never neither.
     campaign = await lock_campaign(session, campaign_id)
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(JobSlots)
-        .where(JobSlots.campaign_id == campaign_id, JobSlots.job_id == job_id)
-        .values(live=JobSlots.live - 1)
+        .where(col(JobSlots.campaign_id) == campaign_id, col(JobSlots.job_id) == job_id)
+        .values(live=col(JobSlots.live) - 1)
     )
     if campaign.state in CLOSED_STATES:
         await release(session, campaign.owner_id, campaign_id, place_price(campaign), reason)
@@ -52,7 +51,7 @@ async def held_by_live_work(session: AsyncSession, campaign: Campaign) -> int:
     ).one()
     approved = (
         await session.exec(
-            select(func.count()).where(JobResult.campaign_id == campaign.id, JobResult.state == "Approved")
+            select(func.count()).where(JobResult.campaign_id == campaign.id, JobResult.state == ResultState.APPROVED)
         )
     ).one()
     return place_price(campaign) * max(0, int(live) - int(approved))
