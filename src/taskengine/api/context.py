@@ -82,15 +82,25 @@ def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
     return as_principal(request, "worker", write=write)
 
 
+Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")]
+After = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")]
+Before = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")]
+
+
+def provide_window(limit: Limit = 10, after: After = None, before: Before = None) -> ListQuery:
+    """The paging of a list in a fixed order (results, workers): page size and cursors, nothing else."""
+    return ListQuery(limit=limit, after=after, before=before)
+
+
 def provide_list_query(
     order: Annotated[
         list[str] | None,
         Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
     ] = None,
-    limit: Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")] = 10,
+    limit: Limit = 10,
     search: Annotated[str, Parameter(max_length=200, description="full words that must all appear")] = "",
-    after: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")] = None,
-    before: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")] = None,
+    after: After = None,
+    before: Before = None,
     archived: Annotated[bool, Parameter(description="include archived objects")] = False,
 ) -> ListQuery:
     return ListQuery(

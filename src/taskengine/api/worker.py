@@ -7,19 +7,21 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
+from taskengine.api.context import AnyRequest, as_worker, database, provide_window, requires_token, settings
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
-from taskengine.api.representation import href, self_link
+from taskengine.api.representation import envelope, href, respond, self_link
 from taskengine.db import remember
 from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
+from taskengine.domain.listing import ListQuery
 from taskengine.domain.money import from_micros
 from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
@@ -202,11 +204,22 @@ class WorkerController(Controller):
             )
             return Response(review.result_out(result), status_code=201 if new else 200)
 
-    @get("/results", summary="Your results, newest first, with their review")
-    async def results(self, request: AnyRequest, limit: Annotated[int, Parameter(ge=1, le=100)] = 10) -> dict[str, Any]:
+    @get(
+        "/results",
+        summary="Your results, newest first, with their review",
+        dependencies={"window": Provide(provide_window, sync_to_thread=False)},
+    )
+    async def results(
+        self,
+        request: AnyRequest,
+        window: NamedDependency[ListQuery],
+        result_state: Annotated[
+            review.ResultState | None, QueryParameter(name="state", description="only results in this state")
+        ] = None,
+    ) -> Response[Any]:
         async with as_worker(request, write=False) as (session, worker_id):
-            rows = await workers.results_of_worker(session, worker_id, limit)
-        return {"_links": {"self": {"href": "/worker/results"}}, "results": [review.result_out(r) for r in rows]}
+            page = await workers.results_of_worker(session, worker_id, window, state=result_state)
+        return respond(request, envelope(request, "results", [review.result_out(r) for r in page.rows], page))
 
 
 class SequenceController(Controller):

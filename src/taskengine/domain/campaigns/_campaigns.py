@@ -17,7 +17,7 @@ from taskengine.domain.authoring._common import ensure_editable, get_owned, set_
 from taskengine.domain.authoring._membership import checked_ids
 from taskengine.domain.campaigns._schemas import CampaignIn
 from taskengine.domain.campaigns._values import parse_date, parse_duration
-from taskengine.domain.listing import ListQuery, Page, list_page, search_text
+from taskengine.domain.listing import ListQuery, Page, list_page, page_direction, search_text
 from taskengine.domain.money import to_micros
 from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
@@ -160,12 +160,9 @@ async def jobs_of(session: AsyncSession, owner_id: int, campaign_id: int) -> lis
 async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, query: ListQuery) -> Page:
     """A page of the campaign's jobs in their order; the cursors are positions."""
     await get_campaign(session, owner_id, campaign_id)
-    if query.after and query.before:
-        raise DomainError(ErrorCode.INVALID_PARAMETER, "send either after or before, not both")
+    forward, cursor = page_direction(query)
     statement = select(Job, CampaignJob.position).join(CampaignJob, CampaignJob.job_id == Job.id)
     statement = statement.where(CampaignJob.campaign_id == campaign_id)
-    forward = query.before is None
-    cursor = query.after or query.before
     if cursor is not None:
         try:
             # ASCII digits only: int() would also take "+1", " 1" or other scripts' digits for the same position.

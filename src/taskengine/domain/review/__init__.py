@@ -4,6 +4,7 @@ from taskengine.domain.review._figures import WorkerFigures, figures, reputation
 from taskengine.domain.review._review import (
     STATES,
     ResultOut,
+    ResultState,
     approve,
     approve_all,
     approve_due,
@@ -19,6 +20,7 @@ from taskengine.domain.review._review import (
 __all__ = [
     "STATES",
     "ResultOut",
+    "ResultState",
     "WorkerFigures",
     "approve",
     "approve_all",

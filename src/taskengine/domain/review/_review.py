@@ -7,7 +7,7 @@ and however many processes try at the same moment, the sweep included.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 from msgspec import Meta
@@ -18,13 +18,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.db.models import MAX_ID, Assignment, Campaign, JobResult, Worker, utcnow
 from taskengine.domain.authoring import aware
 from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_place
+from taskengine.domain.listing import ListQuery, Page, column_page
 from taskengine.domain.money import commission, pay
 from taskengine.domain.review._figures import WorkerFigures, figures
 from taskengine.engine import NOT_BLANK, Problem
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
-STATES = ("InReview", "Approved", "Rejected")
+ResultState = Literal["InReview", "Approved", "Rejected", "SoftRejected", "Expired"]
+"""Every state a result can be in, as the API names them (the `state` filter of every result list)."""
+STATES: tuple[str, ...] = get_args(ResultState)
 MIN_REVIEW_SECONDS = 3600
 """The smallest maxReviewTime a campaign may have (domain/campaigns/_campaigns.py)."""
 
@@ -90,13 +93,14 @@ async def list_results(
     session: AsyncSession,
     owner_id: int,
     campaign_id: int,
+    query: ListQuery,
     *,
     state: str | None,
     since: datetime | None,
-    limit: int,
     worker_id: int | None = None,
-) -> list[JobResult]:
-    """The campaign's results, oldest first (approving the overdue ones first, so what is read is current)."""
+) -> Page:
+    """A page of the campaign's results, oldest first (approving the overdue ones first, so what is read is
+    current)."""
     await _owned_campaign(session, owner_id, campaign_id)
     await approve_due(session, campaign_id=campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id)
@@ -106,7 +110,7 @@ async def list_results(
         statement = statement.where(JobResult.state == state)
     if since is not None:
         statement = statement.where(JobResult.submitted_at > since)
-    return list((await session.exec(statement.order_by(JobResult.id).limit(limit))).all())  # type: ignore[arg-type]
+    return await column_page(session, statement, JobResult.id, query)
 
 
 async def get_result(session: AsyncSession, owner_id: int, result_id: int, *, for_update: bool = False) -> JobResult:
@@ -155,11 +159,16 @@ async def _approve(session: AsyncSession, row: JobResult, campaign: Campaign, me
     await finish_if_complete(session, campaign, approved)
 
 
-async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
-    row = await get_result(session, owner_id, result_id, for_update=True)
+def _approval(body: Any) -> Approval:
     approval, problems = convert_collecting(body if body is not None else {}, Approval)
     if approval is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
+    return approval
+
+
+async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+    row = await get_result(session, owner_id, result_id, for_update=True)
+    approval = _approval(body)
     _expect_in_review(row)
     campaign = await _owned_campaign(session, owner_id, row.campaign_id)
     await _approve(session, row, campaign, approval.message)
@@ -210,9 +219,11 @@ async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body
 
 
 async def approve_all(
-    session: AsyncSession, owner_id: int, campaign_id: int, worker_id: int | None = None
+    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, worker_id: int | None = None
 ) -> list[JobResult]:
-    """Approve every result in review of the campaign (or of one worker in it); the ones approved."""
+    """Approve every result in review of the campaign (or of one worker in it), each with the body's message;
+    the ones approved."""
+    approval = _approval(body)
     campaign = await _owned_campaign(session, owner_id, campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == "InReview")
     if worker_id is not None:
@@ -220,22 +231,23 @@ async def approve_all(
         statement = statement.where(JobResult.worker_id == worker_id)
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
     for row in rows:
-        await _approve(session, row, campaign, "")
+        await _approve(session, row, campaign, approval.message)
     return rows
 
 
 async def campaign_workers(
-    session: AsyncSession, owner_id: int, campaign_id: int, *, in_review: bool, limit: int
-) -> list[WorkerFigures]:
-    """The workers with results in the campaign (only those with some in review, if asked), with their figures."""
+    session: AsyncSession, owner_id: int, campaign_id: int, query: ListQuery, *, in_review: bool
+) -> Page:
+    """A page of the workers with results in the campaign (only those with some in review, if asked), by id,
+    with their figures."""
     await _owned_campaign(session, owner_id, campaign_id)
     await approve_due(session, campaign_id=campaign_id)
     statement = select(JobResult.worker_id).where(JobResult.campaign_id == campaign_id)
     if in_review:
         statement = statement.where(JobResult.state == "InReview")
-    ids = list((await session.exec(statement.distinct().order_by(JobResult.worker_id).limit(limit))).all())  # type: ignore[arg-type]
-    found = await figures(session, ids, owner_id, campaign_id)
-    return [found[worker_id] for worker_id in ids]
+    page = await column_page(session, statement.distinct(), JobResult.worker_id, query, key=int)
+    found = await figures(session, page.rows, owner_id, campaign_id)
+    return Page([found[worker_id] for worker_id in page.rows], page.next, page.previous)
 
 
 async def worker_results(
@@ -243,18 +255,16 @@ async def worker_results(
     owner_id: int,
     campaign_id: int,
     worker_id: int,
+    query: ListQuery,
     *,
     state: str | None,
     since: datetime | None,
-    limit: int,
-) -> tuple[WorkerFigures, list[JobResult]]:
-    """One worker's results in the campaign, and the worker's figures."""
+) -> tuple[WorkerFigures, Page]:
+    """A page of one worker's results in the campaign, and the worker's figures."""
     await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign answers 404 before the worker
     await _known_worker(session, worker_id)
-    rows = await list_results(
-        session, owner_id, campaign_id, state=state, since=since, limit=limit, worker_id=worker_id
-    )
-    return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], rows
+    page = await list_results(session, owner_id, campaign_id, query, state=state, since=since, worker_id=worker_id)
+    return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], page
 
 
 async def approve_due(session: AsyncSession, now: datetime | None = None, campaign_id: int | None = None) -> int:

@@ -15,6 +15,7 @@ from taskengine.db import cached
 from taskengine.db.models import JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
+from taskengine.domain.listing import ListQuery, Page, column_page
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, default_engine
 from taskengine.engine._problems import convert_collecting
@@ -214,6 +215,11 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
     return shaped
 
 
-async def results_of_worker(session: AsyncSession, worker_id: int, limit: int) -> list[JobResult]:
-    statement = select(JobResult).where(JobResult.worker_id == worker_id).order_by(JobResult.id.desc()).limit(limit)  # type: ignore[union-attr]
-    return list((await session.exec(statement)).all())
+async def results_of_worker(
+    session: AsyncSession, worker_id: int, query: ListQuery, *, state: str | None = None
+) -> Page:
+    """A page of the worker's results, newest first."""
+    statement = select(JobResult).where(JobResult.worker_id == worker_id)
+    if state is not None:
+        statement = statement.where(JobResult.state == state)
+    return await column_page(session, statement, JobResult.id, query, descending=True)
