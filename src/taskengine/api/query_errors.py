@@ -33,7 +33,7 @@ def _fields(handler: Any) -> dict[str, Any]:
 
 def _public_name(key: str, field: Any) -> str:
     definition = getattr(field, "kwarg_definition", None)
-    for alias in ("query", "header", "cookie"):
+    for alias in ("name", "query", "header", "cookie"):
         name = getattr(definition, alias, None)
         if name:
             return str(name)
