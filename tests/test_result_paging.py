@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from taskengine.domain.review import STATES
 from taskengine.errors import ErrorCode
-from tests.requesters import make_requester
+from tests.requesters import make_requester, rating_task
 from tests.test_api_components import assert_error
 from tests.test_results import started, submit
 from tests.test_worker_api import make_worker, published
@@ -151,3 +151,54 @@ def test_approve_all_keeps_its_message(api: Client) -> None:
     assert (stored["state"], stored["message"]) == ("Approved", "Thanks")
     bad = api.post(f"/campaigns/{campaign}/results/approve-all", json={"message": 3}, headers=requester)
     assert_error(bad, 422, ErrorCode.INVALID_BODY)
+
+
+def test_post_adds_ids_after_the_list_with_the_checks_of_put(api: Client) -> None:
+    headers = make_requester(api)
+    other = make_requester(api, email="bob@example.com")
+    tasks = [api.post("/tasks", json=rating_task(f"T{i}"), headers=headers).json()["id"] for i in range(3)]
+    foreign = api.post("/tasks", json=rating_task("theirs"), headers=other).json()["id"]
+    job = api.post("/jobs", json={"name": "J"}, headers=headers).json()["id"]
+    assert api.put(f"/jobs/{job}/tasks", json=[tasks[0]], headers=headers).status_code == 200
+    added = api.post(f"/jobs/{job}/tasks", json=[tasks[1], tasks[0]], headers=headers)
+    assert added.status_code == 200, added.text
+    put_shape = api.put(f"/jobs/{job}/tasks", json=[tasks[0], tasks[1], tasks[0]], headers=headers).json()
+    assert added.json() == put_shape, "POST answers what PUT answers: the whole list"
+    assert [t["id"] for t in added.json()["tasks"]] == [tasks[0], tasks[1], tasks[0]]
+    error = assert_error(
+        api.post(f"/jobs/{job}/tasks", json=[foreign, "x"], headers=headers), 422, ErrorCode.INVALID_BODY
+    )
+    assert [p["path"] for p in error["problems"]] == ["[0]", "[1]"]
+    assert_error(api.post(f"/jobs/{job}/tasks", json={"ids": [1]}, headers=headers), 422, ErrorCode.INVALID_BODY)
+
+    jobs = [api.post("/jobs", json={"name": f"Job {i}"}, headers=headers).json()["id"] for i in range(3)]
+    for j in jobs:
+        assert api.put(f"/jobs/{j}/tasks", json=[tasks[2]], headers=headers).status_code == 200
+    body = {"name": "C", "title": "T", "description": "D", "workerPayment": "0.10"}
+    campaign = api.post("/campaigns", json=body, headers=headers).json()["id"]
+    put = api.put(f"/campaigns/{campaign}/jobs", json=[jobs[0]], headers=headers)
+    assert put.status_code == 200 and [j["id"] for j in put.json()["jobs"]] == [jobs[0]]
+    assert set(put.json()) - {"jobs"} == set(put_shape) - {"tasks"}, "the same shape as PUT /jobs/{id}/tasks"
+    added = api.post(f"/campaigns/{campaign}/jobs", json=[jobs[2], jobs[1]], headers=headers)
+    assert added.status_code == 200, added.text
+    assert [j["id"] for j in added.json()["jobs"]] == [jobs[0], jobs[2], jobs[1]]
+    for ids, problem in (
+        ([999], {"path": "[0]", "message": "no job with id 999"}),
+        ([jobs[0], jobs[0]], {"path": "[0]", "message": f"job {jobs[0]} is in the campaign already"}),
+    ):
+        response = api.post(f"/campaigns/{campaign}/jobs", json=ids, headers=headers)
+        assert assert_error(response, 422, ErrorCode.INVALID_BODY)["problems"][0] == problem
+    listed = api.get(f"/campaigns/{campaign}/jobs?limit=100", headers=headers).json()["jobs"]
+    assert [j["id"] for j in listed] == [jobs[0], jobs[2], jobs[1]], "a refused POST changes nothing"
+
+    # Published: read-only, like PUT.
+    # The requester has no money: a training campaign pays nothing and publishes.
+    assert (
+        api.put(
+            f"/campaigns/{campaign}", json={**body, "workerPayment": "0", "training": True}, headers=headers
+        ).status_code
+        == 200
+    )
+    assert api.post(f"/campaigns/{campaign}/publish", headers=headers).status_code == 200
+    assert api.post(f"/campaigns/{campaign}/jobs", json=[], headers=headers).status_code == 409
+    assert api.post(f"/jobs/{jobs[0]}/tasks", json=[tasks[0]], headers=headers).status_code == 409

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -15,7 +16,7 @@ from taskengine.db import Database
 from taskengine.domain.accounts import resolve_token
 from taskengine.domain.authoring import MediaSizes
 from taskengine.domain.listing import ListQuery
-from taskengine.engine import UrlPolicy
+from taskengine.engine import Problem, UrlPolicy
 from taskengine.errors import DomainError, ErrorCode
 from taskengine.settings import Settings
 
@@ -46,6 +47,37 @@ async def transaction(request: AnyRequest, *, write: bool = True) -> AsyncIterat
         yield session
 
 
+TOKEN_SECURITY: list[dict[str, list[str]]] = [{"authToken": []}, {"bearerToken": []}]
+"""OpenAPI security of routes that take a token: either header (schemes declared in app.py)."""
+
+_BEARER = re.compile(r"^Bearer +([A-Za-z0-9._~+/=-]+) *$", re.IGNORECASE)
+
+
+def sent_token(headers: Any) -> str | None:
+    """The auth token of a request: `X-Auth-Token` (SWARMS) or `Authorization: Bearer` (RFC 6750), or None.
+
+    Both may be sent if they agree; two different tokens are a mistake to be told about (400), never a guess.
+    """
+    token = headers.get("x-auth-token") or None
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return token
+    bearer = _BEARER.match(authorization)
+    if bearer is None:
+        raise DomainError(
+            ErrorCode.UNAUTHORIZED,
+            "the Authorization header must be 'Bearer <token>' with the token from /auth/token/request",
+            [Problem("Authorization", "must be 'Bearer <token>'")],
+        )
+    if token is not None and token != bearer[1]:
+        raise DomainError(
+            ErrorCode.BAD_REQUEST,
+            "X-Auth-Token and Authorization carry different tokens; send one of them",
+            [Problem("Authorization", "must carry the same token as X-Auth-Token, or be left out")],
+        )
+    return bearer[1]
+
+
 async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar runs a sync guard in a thread
     """Guard: a request without a token is refused before its body is read (checked fully in `as_requester`).
 
@@ -53,8 +85,10 @@ async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar ru
     """
     if connection.scope.get("method") == "OPTIONS":
         return
-    if not connection.headers.get("x-auth-token"):
-        raise DomainError(ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header")
+    if not sent_token(connection.headers):
+        raise DomainError(
+            ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header (or Authorization: Bearer)"
+        )
 
 
 @asynccontextmanager
@@ -69,7 +103,7 @@ async def as_principal(
     if request.method in ("POST", "PUT", "PATCH"):
         await request.body()
     async with database(request).transaction(write=write) as session:
-        yield session, await resolve_token(session, principal, request.headers.get("x-auth-token"))
+        yield session, await resolve_token(session, principal, sent_token(request.headers))
 
 
 def as_requester(request: AnyRequest, *, write: bool = True) -> Any:

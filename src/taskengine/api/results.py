@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, provide_window, requires_token
+from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_window, requires_token
 from taskengine.api.representation import envelope, respond
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
@@ -40,6 +40,7 @@ class ResultController(Controller):
     path = "/"
     tags = ["results"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
     dependencies = {"window": Provide(provide_window, sync_to_thread=False)}
 
     @get("/campaigns/{campaign_id:int}/results", summary="The campaign's results (approving overdue ones first)")

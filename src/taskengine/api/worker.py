@@ -12,7 +12,16 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_worker, database, provide_window, requires_token, settings
+from taskengine.api.context import (
+    TOKEN_SECURITY,
+    AnyRequest,
+    as_worker,
+    database,
+    provide_window,
+    requires_token,
+    sent_token,
+    settings,
+)
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.api.representation import envelope, href, respond, self_link
 from taskengine.db import remember
@@ -85,10 +94,16 @@ class WorkerAuthController(Controller):
     async def request_token(self, request: AnyRequest) -> TokenOut:
         return await sign_in(request, "worker", Worker)
 
-    @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
+    @post(
+        "/auth/token/discard",
+        status_code=204,
+        guards=[requires_token],
+        security=TOKEN_SECURITY,
+        summary="Make the token unusable",
+    )
     async def discard(self, request: AnyRequest) -> None:
         async with as_worker(request) as (session, _):
-            await discard_token(session, "worker", request.headers["x-auth-token"])
+            await discard_token(session, "worker", sent_token(request.headers) or "")
 
 
 def _encoded_tasks(tasks: list[Task], media_type: str) -> bytes:
@@ -122,6 +137,7 @@ class WorkerController(Controller):
     path = "/worker"
     tags = ["worker"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/me", summary="Your account, earnings, reputation, experience and results")
     async def me(self, request: AnyRequest) -> dict[str, Any]:
@@ -227,13 +243,14 @@ class SequenceController(Controller):
 
     path = "/worker"
     tags = ["worker"]
+    security = TOKEN_SECURITY
 
     @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         db = database(request)
         # Phones poll this: one quick read answers when all is well, the full path explains anything else.
-        token = request.headers.get("x-auth-token")
+        token = sent_token(request.headers)
         assignment = await workers.quick_assignment(db, token, assignment_id) if token else None
         if assignment is None:
             async with as_worker(request, write=False) as (session, worker_id):
@@ -252,7 +269,7 @@ class SequenceController(Controller):
         # each time (no-cache), which costs a bodiless 304 while nothing changed; no-store would forbid keeping
         # the copy that makes the 304 useful. A 304 repeats these headers, so the kept copy stays fresh (RFC 9111).
         # Vary: one URL answers JSON or MessagePack, and to whoever's token it carries.
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token"}
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token, Authorization"}
         if_none_match = request.headers.get("if-none-match", "")
         if etag in if_none_match or if_none_match.strip() == "*":
             return Response(b"", status_code=304, headers=headers)

@@ -193,20 +193,27 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
     )
 
 
-async def set_jobs(session: AsyncSession, owner_id: int, campaign_id: int, body: Any) -> list[Job]:
-    """Replace the campaign's jobs with the ordered ids in `body`; a job may stand only once."""
+async def set_jobs(
+    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, *, append: bool = False
+) -> list[Job]:
+    """Replace the campaign's jobs with the ordered ids in `body` (or, with `append`, add them after its jobs);
+    a job may stand only once."""
     row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
-    ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN)
+    kept = await job_ids_of(session, campaign_id) if append else []
+    ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN - len(kept))
+    there = set(kept)
     seen: dict[int, int] = {}
     repeats = [
-        Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already")
+        Problem(f"[{i}]", f"job {j} is in the campaign already")
+        if j in there
+        else Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already")
         for i, j in enumerate(ids)
-        if seen.setdefault(j, i) != i
+        if j in there or seen.setdefault(j, i) != i
     ]
     if repeats:
         raise DomainError(ErrorCode.INVALID_BODY, "a job can stand in a campaign only once", repeats)
-    await _replace_jobs(session, campaign_id, ids)
+    await _replace_jobs(session, campaign_id, [*kept, *ids])
     touch(row)
     session.add(row)
     await session.flush()
