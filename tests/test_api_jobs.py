@@ -171,7 +171,7 @@ def test_jobs_of_another_requester_are_404(api: Client) -> None:
     assert listed_job_ids(api, bob) == []
     assert api.get(f"/jobs/{job}", headers=ada).json()["name"] == "A job"
     for job_id in (0, 2**31, 10**20):
-        assert_error(api.get(f"/jobs/{job_id}", headers=ada), 404, ErrorCode.NOT_FOUND)
+        assert_error(api.get(f"/jobs/{job_id}", headers=ada), 400, ErrorCode.INVALID_PARAMETER)
 
 
 def test_idempotent_job_creation(api: Client) -> None:

@@ -9,7 +9,8 @@ gate does the same for what arrives around the body, so no handler, service or d
 - a query parameter that is not UTF-8 once percent-decoded (Litestar would put U+FFFD in its place) or holds
   NUL → 400 INVALID_PARAMETER naming the parameter;
 - NUL in the path (the file system refuses it under /media) → 404;
-- an id in the path that is not plain decimal digits → 400, or that no row can have → 404 (see `path_ids`).
+- an id in the path that is not plain decimal digits, or that no row can have (0, 2^31 and up) → 400 (see
+  `path_ids`).
 """
 
 from __future__ import annotations

@@ -223,12 +223,12 @@ async def approve_all(
 ) -> list[JobResult]:
     """Approve every result in review of the campaign (or of one worker in it), each with the body's message;
     the ones approved."""
-    approval = _approval(body)
-    campaign = await _owned_campaign(session, owner_id, campaign_id)
+    campaign = await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign: 404 before the body
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == "InReview")
     if worker_id is not None:
         await _known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
+    approval = _approval(body)
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
     for row in rows:
         await _approve(session, row, campaign, approval.message)
