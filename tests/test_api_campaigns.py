@@ -89,7 +89,9 @@ def create_job(api: Client, headers: dict[str, str], name: str = "Job", tasks: l
 
 
 def create_campaign(api: Client, headers: dict[str, str], jobs: list[int] | None = None, **settings: Any) -> int:
-    response = api.post("/campaigns", json={"name": "Campaign", **settings}, headers=headers)
+    # A title and a description, so the campaign can be published (issue 9); tests may override them.
+    body = {"name": "Campaign", "title": "A campaign", "description": "What the work is", **settings}
+    response = api.post("/campaigns", json=body, headers=headers)
     assert response.status_code == 201, response.text
     campaign_id = int(response.json()["id"])
     if jobs is not None:

@@ -10,7 +10,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from taskengine.errors import ErrorCode
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 from tests.test_api_components import assert_error
 
 Client = TestClient  # type: ignore[type-arg]
@@ -63,7 +63,9 @@ def publish(api: Client, headers: dict[str, str], task_ids: list[int]) -> int:
     job = api.post("/jobs", json={"name": "Published job"}, headers=headers).json()["id"]
     assert api.put(f"/jobs/{job}/tasks", json=task_ids, headers=headers).status_code == 200
     campaign = api.post(
-        "/campaigns", json={"name": "C", "workerPayment": 0.5, "results": 1, "maxResultsPerWorker": 1}, headers=headers
+        "/campaigns",
+        json={"name": "C", **PUBLISHABLE, "workerPayment": 0.5, "results": 1, "maxResultsPerWorker": 1},
+        headers=headers,
     )
     assert campaign.status_code == 201, campaign.text
     cid = campaign.json()["id"]

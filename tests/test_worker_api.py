@@ -8,7 +8,7 @@ import msgspec
 from litestar.testing import TestClient
 
 from taskengine.errors import ErrorCode
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 from tests.test_api_components import assert_error
 
 Client = TestClient  # type: ignore[type-arg]
@@ -32,7 +32,14 @@ def published(
         job = api.post("/jobs", json={"name": f"Job {i}"}, headers=headers).json()["id"]
         assert api.put(f"/jobs/{job}/tasks", json=tasks, headers=headers).status_code == 200
         job_ids.append(job)
-    body = {"name": "C", "title": "Rate pictures", "workerPayment": "0.25", "results": results, **settings}
+    body = {
+        "name": "C",
+        **PUBLISHABLE,
+        "title": "Rate pictures",
+        "workerPayment": "0.25",
+        "results": results,
+        **settings,
+    }
     campaign = api.post("/campaigns", json=body, headers=headers).json()["id"]
     assert api.put(f"/campaigns/{campaign}/jobs", json=job_ids, headers=headers).status_code == 200
     assert api.post(f"/campaigns/{campaign}/publish", headers=headers).status_code == 200, "publish"

@@ -55,6 +55,11 @@ class ErrorCode(Enum):
     UNAVAILABLE = (50300, "The service is unavailable")
 
 
+def problem_count(problems: list[Problem]) -> str:
+    """How many problems, worded one way everywhere: "1 problem", "3 problems"."""
+    return f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+
+
 class ErrorBody(msgspec.Struct, kw_only=True):
     """The body of every error response."""
 

@@ -18,7 +18,7 @@ from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.campaigns._places import CLOSED_STATES, held_by_live_work, lock_campaign
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester, release
 from taskengine.engine import Problem
-from taskengine.errors import DomainError, ErrorCode
+from taskengine.errors import DomainError, ErrorCode, problem_count
 
 log = logging.getLogger("taskengine.campaigns")
 
@@ -50,9 +50,24 @@ def cost(row: Campaign, jobs: int, commission_rate_ppm: int) -> tuple[int, int]:
     return row.worker_payment * places, commission(row.worker_payment, commission_rate_ppm) * places
 
 
+def publishing_problems(row: Campaign) -> list[Problem]:
+    """What workers must see on the market before a campaign goes there: a title, a description, and pay, unless
+    the campaign says it pays nothing (`training`)."""
+    problems = []
+    if not row.title.strip():
+        problems.append(Problem("title", "is required to publish: workers choose jobs by it"))
+    if not row.description.strip():
+        problems.append(Problem("description", "is required to publish: workers read what the work is"))
+    if row.worker_payment <= 0 and not row.training:
+        problems.append(
+            Problem("workerPayment", "must be more than 0 to publish, unless the campaign is unpaid (training: true)")
+        )
+    return problems
+
+
 async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     assert row.id is not None
-    problems: list[Problem] = []
+    problems = publishing_problems(row)
     if row.archived:
         problems.append(Problem("archived", "the campaign is archived; unarchive it first"))
     job_ids = await job_ids_of(session, row.id)
@@ -77,7 +92,9 @@ async def _publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     if row.end_date is not None and row.end_date <= now:
         problems.append(Problem("endDate", "lies in the past; set a later one or none"))
     if problems:
-        raise DomainError(ErrorCode.NOT_PUBLISHABLE, f"campaign {row.id} cannot be published yet", problems)
+        raise DomainError(
+            ErrorCode.NOT_PUBLISHABLE, f"campaign {row.id} cannot be published yet: {problem_count(problems)}", problems
+        )
 
     requester = await lock_requester(session, row.owner_id)
     rate = 0 if requester.charity else requester.commission_rate_ppm
