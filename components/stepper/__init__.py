@@ -25,7 +25,11 @@ class StepperAttributes(Attributes):
 
 
 class StepperResult(Result):
-    result: Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
+    # An int or a float, kept as sent: `3` comes back as `3`, `3.0` as `3.0`, `2.5` as `2.5`.
+    result: (
+        Annotated[int, Meta(ge=-(10**9), le=10**9, description="the selected number, as a whole number")]
+        | Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
+    )
 
 
 def on_grid(value: float, origin: float, step: float) -> bool:
@@ -84,9 +88,17 @@ def exact_grid(attrs: StepperAttributes) -> bool:
     return scaled == int(scaled) and (attrs.min / attrs.step).is_integer() and max(-attrs.min, attrs.max) < 2**40
 
 
+def _whole_grid(attrs: StepperAttributes) -> bool:
+    """Whether types alone hold whole-number results to an exact grid: a whole step (by `multiple_of`) or one that
+    divides 1 (0.5, 0.25: every whole number is on the grid)."""
+    return exact_grid(attrs) and (attrs.step.is_integer() or (1 / attrs.step).is_integer())
+
+
 def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
     grid = {"multiple_of": attrs.step} if exact_grid(attrs) else {}
-    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
+    whole_grid = {"multiple_of": int(attrs.step)} if exact_grid(attrs) and attrs.step.is_integer() else {}
+    whole = Annotated[int, Meta(ge=math.ceil(attrs.min), le=math.floor(attrs.max), **whole_grid)]
+    return {"result": whole | Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
 
 
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:
@@ -111,7 +123,7 @@ COMPONENT = ComponentDefinition(
     ),
     result_rules=(
         Narrowing("result-in-range", _result_in_range),
-        Rule("result-on-grid", _result_on_grid, when=lambda attrs: not exact_grid(attrs)),
+        Rule("result-on-grid", _result_on_grid, when=lambda attrs: not _whole_grid(attrs)),
     ),
     bad_examples=(
         BadExample("attributes", "schema", {"max": 10}, "min"),
@@ -123,6 +135,7 @@ COMPONENT = ComponentDefinition(
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "start": 11}, "start"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "step": 2, "start": 3}, "start"),
         BadExample("result", "result-in-range", {"result": 10.5}, "result"),
+        BadExample("result", "result-in-range", {"result": 11}, "result"),
         BadExample("result", "result-in-range", {"result": 7.25}, "result"),
         BadExample(
             "result", "result-on-grid", {"result": 0.25}, "result", properties={"min": 0, "max": 1, "step": 0.1}

@@ -31,7 +31,7 @@ from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
 from taskengine.domain.listing import ListQuery
-from taskengine.domain.money import from_micros
+from taskengine.domain.money import usd_number
 from taskengine.engine import Problem
 from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
@@ -170,7 +170,7 @@ class WorkerController(Controller):
                 description=campaign.description,
                 terms=campaign.terms,
                 est_duration=format_duration(campaign.est_duration_s) if campaign.est_duration_s else None,
-                payment=msgspec.Raw(str(from_micros(campaign.worker_payment)).encode()),
+                payment=usd_number(campaign.worker_payment),
                 training=campaign.training,
                 results_needed=campaign.results - live,
                 resources_size=format_size(sizes[job.id][0]),

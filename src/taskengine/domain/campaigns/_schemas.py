@@ -12,7 +12,7 @@ from taskengine.db.models import Campaign
 from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._schemas import CustomProperties, Links, Name
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
-from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
+from taskengine.domain.money import MAX_AMOUNT_CHARS, usd_number
 
 State = Literal["unpublished", "active", "paused", "cancelled", "finished"]
 LongText = Annotated[str, Meta(max_length=10_000)]
@@ -79,7 +79,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         terms=campaign.terms,
         est_duration=format_duration(campaign.est_duration_s) if campaign.est_duration_s else None,
         # A JSON number with the exact decimal digits: money never passes through a float.
-        worker_payment=msgspec.Raw(str(from_micros(campaign.worker_payment)).encode()),
+        worker_payment=usd_number(campaign.worker_payment),
         results=campaign.results,
         max_results_per_worker=campaign.max_results_per_worker,
         worker_group=campaign.worker_group,
