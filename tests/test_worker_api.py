@@ -90,7 +90,8 @@ def test_start_refusals(api: Client) -> None:
         api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[0]}/start", headers=bob), 409, ErrorCode.NO_PLACES_LEFT
     )
     assert_error(api.post(f"/worker/campaigns/{campaign}/jobs/999999/start", headers=bob), 404, ErrorCode.NOT_FOUND)
-    assert_error(api.post(f"/worker/campaigns/{2**40}/jobs/1/start", headers=bob), 404, ErrorCode.NOT_FOUND)
+    # No row can have this id: 400 naming the parameter (issue 9; it was 404).
+    assert_error(api.post(f"/worker/campaigns/{2**40}/jobs/1/start", headers=bob), 400, ErrorCode.INVALID_PARAMETER)
     api.post(f"/campaigns/{campaign}/pause", headers=requester)
     body = assert_error(
         api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[1]}/start", headers=bob), 409, ErrorCode.WRONG_STATE

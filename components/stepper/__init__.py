@@ -26,10 +26,10 @@ class StepperAttributes(Attributes):
 
 class StepperResult(Result):
     # An int or a float, kept as sent: `3` comes back as `3`, `3.0` as `3.0`, `2.5` as `2.5`.
-    result: (
-        Annotated[int, Meta(ge=-(10**9), le=10**9, description="the selected number, as a whole number")]
-        | Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
-    )
+    result: Annotated[
+        Annotated[int, Meta(ge=-(10**9), le=10**9)] | Annotated[float, Meta(ge=-1e9, le=1e9)],
+        Meta(description="the selected number, returned as sent (3 stays 3, 3.0 stays 3.0)"),
+    ]
 
 
 def on_grid(value: float, origin: float, step: float) -> bool:
