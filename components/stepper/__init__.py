@@ -95,10 +95,12 @@ def _whole_grid(attrs: StepperAttributes) -> bool:
 
 
 def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
-    grid = {"multiple_of": attrs.step} if exact_grid(attrs) else {}
-    whole_grid = {"multiple_of": int(attrs.step)} if exact_grid(attrs) and attrs.step.is_integer() else {}
-    whole = Annotated[int, Meta(ge=math.ceil(attrs.min), le=math.floor(attrs.max), **whole_grid)]
-    return {"result": whole | Annotated[float, Meta(ge=attrs.min, le=attrs.max, **grid)]}
+    exact = exact_grid(attrs)
+    low, high = math.ceil(attrs.min), math.floor(attrs.max)
+    whole_step = int(attrs.step) if exact and attrs.step.is_integer() else None
+    whole = Annotated[int, Meta(ge=low, le=high, multiple_of=whole_step)]
+    number = Annotated[float, Meta(ge=attrs.min, le=attrs.max, multiple_of=attrs.step if exact else None)]
+    return {"result": whole | number}
 
 
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:

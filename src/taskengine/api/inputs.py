@@ -41,10 +41,10 @@ def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
             f"the {header} header must not contain the NUL character",
             [Problem(header, "must not contain the NUL character")],
         )
-    for header, label in _TOKEN_HEADERS:
-        tokens = names.count(header)
-        if tokens > 1 or (tokens == 1 and b"," in values[names.index(header)]):
-            sent = sum(1 + value.count(b",") for name, value in headers if name == header)
+    for token_header, label in _TOKEN_HEADERS:
+        tokens = names.count(token_header)
+        if tokens > 1 or (tokens == 1 and b"," in values[names.index(token_header)]):
+            sent = sum(1 + value.count(b",") for name, value in headers if name == token_header)
             raise DomainError(
                 ErrorCode.BAD_REQUEST,
                 f"send one {label} header with one token; this request has {sent}",
