@@ -73,6 +73,20 @@ def test_every_result_list_walks_forward_and_back(api: Client) -> None:
     pages = walk(api, workers[0][1], "/worker/results?limit=2", "results")
     assert pages == [[results[2], results[1]], [results[0]]], "newest first"
 
+    # With HAL each item carries its links; plain JSON has none.
+    hal = api.get(f"/campaigns/{campaign}/results?limit=1", headers={**requester, "Accept": "application/hal+json"})
+    assert hal.json()["results"][0]["_links"] == {
+        "self": {"href": f"/results/{results[0]}"},
+        "approve": {"href": f"/results/{results[0]}/approve"},
+        "reject": {"href": f"/results/{results[0]}/reject"},
+        "soft-reject": {"href": f"/results/{results[0]}/soft-reject"},
+    }
+    assert "_links" not in api.get(f"/campaigns/{campaign}/results", headers=requester).json()["results"][0]
+    hal = api.get(f"/campaigns/{campaign}/workers", headers={**requester, "Accept": "application/hal+json"}).json()
+    assert hal["workers"][0]["_links"]["self"] == {"href": f"/campaigns/{campaign}/workers/{first}/results"}
+    hal = api.get("/worker/results", headers={**workers[0][1], "Accept": "application/hal+json"}).json()
+    assert set(hal["results"][0]["_links"]) == {"assignment"}
+
     # Other parameters survive in the links; a cursor from elsewhere is refused.
     listed = api.get(f"/campaigns/{campaign}/results?limit=2&state=InReview", headers=requester).json()
     assert "state=InReview" in listed["_links"]["next"]["href"]

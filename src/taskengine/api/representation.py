@@ -72,6 +72,21 @@ def campaign_links(campaign_id: int, archived: bool, state: str) -> dict[str, An
     return links
 
 
+def result_links(result_id: int, state: str) -> dict[str, Any]:
+    """A result's own link, and its review actions while it is in review."""
+    base = f"/results/{result_id}"
+    links = {"self": _link(base)}
+    if state == "InReview":
+        links.update({action: _link(f"{base}/{action}") for action in ("approve", "reject", "soft-reject")})
+    return links
+
+
+def worker_links(campaign_id: int, worker_id: int) -> dict[str, Any]:
+    """A worker of a campaign: their results there, and approving all of them."""
+    base = f"/campaigns/{campaign_id}/workers/{worker_id}"
+    return {"self": _link(f"{base}/results"), "approve-all": _link(f"{base}/approve-all")}
+
+
 def _archive(archived: bool) -> str:
     return "unarchive" if archived else "archive"
 

@@ -11,7 +11,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.body import read_json
 from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_window, requires_token
-from taskengine.api.representation import envelope, respond
+from taskengine.api.representation import envelope, respond, result_links, with_links, worker_links
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
 from taskengine.domain.listing import ListQuery
@@ -36,6 +36,11 @@ async def _optional_body(request: AnyRequest) -> Any:
     return await read_json(request) if (await request.body()).strip() else None
 
 
+def result_views(request: AnyRequest, rows: list[Any]) -> list[review.ResultOut]:
+    """Result rows as the client sees them: with their links when it asked for HAL."""
+    return [with_links(request, review.result_out(r), result_links(r.id, r.state)) for r in rows]
+
+
 class ResultController(Controller):
     path = "/"
     tags = ["results"]
@@ -57,7 +62,7 @@ class ResultController(Controller):
             page = await review.list_results(
                 session, requester_id, campaign_id, window, state=result_state, since=after
             )
-        return respond(request, envelope(request, "results", [review.result_out(r) for r in page.rows], page))
+        return respond(request, envelope(request, "results", result_views(request, page.rows), page))
 
     @get("/campaigns/{campaign_id:int}/workers", summary="Workers with results in the campaign, and their figures")
     async def campaign_workers(
@@ -71,7 +76,8 @@ class ResultController(Controller):
     ) -> Response[Any]:
         async with as_requester(request) as (session, requester_id):
             page = await review.campaign_workers(session, requester_id, campaign_id, window, in_review=in_review)
-        return respond(request, envelope(request, "workers", page.rows, page))
+        views = [with_links(request, w, worker_links(campaign_id, w.id)) for w in page.rows]
+        return respond(request, envelope(request, "workers", views, page))
 
     @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}/results", summary="One worker's results in the campaign")
     async def worker_results(
@@ -88,8 +94,8 @@ class ResultController(Controller):
             worker, page = await review.worker_results(
                 session, requester_id, campaign_id, worker_id, window, state=result_state, since=after
             )
-        listed = envelope(request, "results", [review.result_out(r) for r in page.rows], page)
-        return respond(request, {**listed, "worker": worker})
+        listed = envelope(request, "results", result_views(request, page.rows), page)
+        return respond(request, {**listed, "worker": with_links(request, worker, worker_links(campaign_id, worker_id))})
 
     @post(
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/approve-all",

@@ -23,7 +23,7 @@ from taskengine.api.context import (
     settings,
 )
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
-from taskengine.api.representation import envelope, href, respond, self_link
+from taskengine.api.representation import envelope, href, respond, self_link, with_links
 from taskengine.db import remember
 from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
@@ -235,7 +235,14 @@ class WorkerController(Controller):
     ) -> Response[Any]:
         async with as_worker(request, write=False) as (session, worker_id):
             page = await workers.results_of_worker(session, worker_id, window, state=result_state)
-        return respond(request, envelope(request, "results", [review.result_out(r) for r in page.rows], page))
+        # A worker reaches a result through its assignment (a soft rejection reopens it there).
+        views = [
+            with_links(
+                request, review.result_out(r), {"assignment": {"href": f"/worker/assignments/{r.assignment_id}"}}
+            )
+            for r in page.rows
+        ]
+        return respond(request, envelope(request, "results", views, page))
 
 
 class SequenceController(Controller):

@@ -43,6 +43,7 @@ class WorkerFigures(msgspec.Struct, kw_only=True):
     reputation: Figure
     experience: Count
     results: Counts
+    links: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_links")
 
 
 def reputation(approved: int, rejected: int) -> float:

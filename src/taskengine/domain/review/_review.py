@@ -48,6 +48,7 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
     media_checked: bool
     redo_until: datetime | None
     task_results: msgspec.Raw
+    links: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_links")
 
 
 class Approval(msgspec.Struct, forbid_unknown_fields=True):
