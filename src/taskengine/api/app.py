@@ -17,6 +17,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -45,7 +46,7 @@ from taskengine.settings import Settings, load_settings
 
 log = logging.getLogger("taskengine")
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     health,
     ComponentController,
     SchemaController,

@@ -16,6 +16,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import IntegrityError
 
 from taskengine.api.path_ids import check_unrouted
@@ -94,7 +95,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Err
     return error_response(ErrorCode.INTERNAL, "an unexpected error occurred; it has been logged")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _domain,
     HTTPException: _http,
     RecursionError: _recursion,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from litestar import Response
@@ -12,6 +12,7 @@ from taskengine.api.context import AnyRequest
 from taskengine.domain.campaigns import state_actions
 from taskengine.domain.listing import Page
 
+T = TypeVar("T")
 HAL = "application/hal+json"
 JSON = "application/json"
 
@@ -91,10 +92,10 @@ def _archive(archived: bool) -> str:
     return "unarchive" if archived else "archive"
 
 
-def with_links(request: AnyRequest, item: Any, links: dict[str, Any]) -> Any:
+def with_links(request: AnyRequest, item: T, links: dict[str, Any]) -> T:
     """`item` with `_links` set when the client asked for HAL."""
     if wants_hal(request):
-        item.links = links
+        item.links = links  # type: ignore[attr-defined]  # every view Struct has `links` (`_links`)
     return item
 
 
