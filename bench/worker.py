@@ -41,6 +41,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from requester import PASSWORD, TASKS, _free_port, _task, _wrk
 
+_PUBLISHABLE = {"title": "Benchmark", "description": "Work made by the benchmark"}  # publishing needs both
+
 REQUESTER = "bench@example.com"
 WORKER = "bench-worker@example.com"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -143,7 +145,9 @@ def _sequence(executable: str, env: dict[str, str], seconds: float, connections:
                 task_ids = [_created(client.post("/tasks", json=_task(i)))["id"] for i in range(TASKS)]
                 job = _created(client.post("/jobs", json={"name": "Sequence job"}))["id"]
                 client.put(f"/jobs/{job}/tasks", json=task_ids).raise_for_status()
-                campaign = _created(client.post("/campaigns", json={"name": "Sequence", "workerPayment": "0.10"}))
+                campaign = _created(
+                    client.post("/campaigns", json={"name": "Sequence", **_PUBLISHABLE, "workerPayment": "0.10"})
+                )
                 client.put(f"/campaigns/{campaign['id']}/jobs", json=[job]).raise_for_status()
                 client.post(f"/campaigns/{campaign['id']}/publish").raise_for_status()
                 worker_token = _token(client, "/worker/auth/token/request", WORKER)
@@ -248,7 +252,7 @@ async def _setup_market(
         job = _created(await client.post("/jobs", json={"name": f"Job {i}"}, headers=auth))["id"]
         (await client.put(f"/jobs/{job}/tasks", json=[task], headers=auth)).raise_for_status()
         job_ids.append(int(job))
-    body = {"name": "Contention", "workerPayment": "0.01", "results": results, "maxResultsPerWorker": 1}
+    body = {"name": "Contention", **_PUBLISHABLE, "workerPayment": "0.01", "results": results, "maxResultsPerWorker": 1}
     campaign = int(_created(await client.post("/campaigns", json=body, headers=auth))["id"])
     (await client.put(f"/campaigns/{campaign}/jobs", json=job_ids, headers=auth)).raise_for_status()
     (await client.post(f"/campaigns/{campaign}/publish", headers=auth)).raise_for_status()
@@ -425,7 +429,7 @@ async def _submissions(executable: str, env: dict[str, str], count: int, in_flig
                 job = (await client.post("/jobs", json={"name": f"Job {i}"}, headers=requester)).json()["id"]
                 (await client.put(f"/jobs/{job}/tasks", json=tasks, headers=requester)).raise_for_status()
                 jobs.append(job)
-            body = {"name": "Submissions", "workerPayment": "0.01", "results": 1}
+            body = {"name": "Submissions", **_PUBLISHABLE, "workerPayment": "0.01", "results": 1}
             campaign = (await client.post("/campaigns", json=body, headers=requester)).json()["id"]
             (await client.put(f"/campaigns/{campaign}/jobs", json=jobs, headers=requester)).raise_for_status()
             (await client.post(f"/campaigns/{campaign}/publish", headers=requester)).raise_for_status()

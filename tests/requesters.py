@@ -10,6 +10,8 @@ from litestar.testing import TestClient
 from taskengine.domain.accounts import create_requester, credit_requester
 
 PASSWORD = "correct horse battery"
+PUBLISHABLE = {"title": "A campaign", "description": "What the work is"}
+"""What a campaign needs, beside pay and jobs, to be published."""
 
 
 def make_requester(client: TestClient, email: str = "ada@example.com", credit: str = "0") -> dict[str, str]:  # type: ignore[type-arg]

@@ -41,6 +41,7 @@ PROFILE_KEYS = [
     "logo",
     "commissionRate",
     "charity",
+    "ledger",
 ]
 EDITABLE = {
     "firstName": "Ada",
@@ -57,6 +58,7 @@ READ_ONLY = {
     "email": "eve@example.com",
     "commissionRate": 0.0,
     "charity": True,
+    "ledger": {"available": 1000, "frozen": 0, "paidOut": 0, "fees": 0, "credited": 1000},
 }
 # Routes anyone may call; every other route must refuse a request without a valid X-Auth-Token.
 PUBLIC_PREFIXES = (

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from taskengine.errors import ErrorCode
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 from tests.test_api_components import assert_error
 from tests.test_api_tasks import when
 
@@ -68,7 +68,9 @@ def listed_job_ids(api: Client, headers: dict[str, str], query: str = "") -> lis
 
 def new_campaign(api: Client, headers: dict[str, str], job_ids: list[int]) -> int:
     campaign = api.post(
-        "/campaigns", json={"name": "C", "workerPayment": 0.5, "results": 1, "maxResultsPerWorker": 1}, headers=headers
+        "/campaigns",
+        json={"name": "C", **PUBLISHABLE, "workerPayment": 0.5, "results": 1, "maxResultsPerWorker": 1},
+        headers=headers,
     )
     assert campaign.status_code == 201, campaign.text
     cid = int(campaign.json()["id"])
@@ -171,7 +173,7 @@ def test_jobs_of_another_requester_are_404(api: Client) -> None:
     assert listed_job_ids(api, bob) == []
     assert api.get(f"/jobs/{job}", headers=ada).json()["name"] == "A job"
     for job_id in (0, 2**31, 10**20):
-        assert_error(api.get(f"/jobs/{job_id}", headers=ada), 404, ErrorCode.NOT_FOUND)
+        assert_error(api.get(f"/jobs/{job_id}", headers=ada), 400, ErrorCode.INVALID_PARAMETER)
 
 
 def test_idempotent_job_creation(api: Client) -> None:

@@ -17,7 +17,7 @@ from taskengine.domain.accounts import create_requester, credit_requester
 from taskengine.domain.authoring import LocalMediaSizes
 from taskengine.errors import DomainError
 from tests.databases import wipe
-from tests.requesters import rating_task
+from tests.requesters import PUBLISHABLE, rating_task
 
 WORKERS = 200
 ROUNDS = 5
@@ -51,7 +51,13 @@ async def _setup(db: Database, tmp: str, *, results: int, per_worker: int = 1, j
             job = await authoring.create_job(session, requester.id, {"name": f"Job {i}"})
             await authoring.set_tasks(session, requester.id, job.id, [task.id])  # type: ignore[arg-type]
             job_ids.append(job.id)
-        body = {"name": "Race", "workerPayment": "0.01", "results": results, "maxResultsPerWorker": per_worker}
+        body = {
+            "name": "Race",
+            **PUBLISHABLE,
+            "workerPayment": "0.01",
+            "results": results,
+            "maxResultsPerWorker": per_worker,
+        }
         campaign = await campaigns.create_campaign(session, requester.id, body)
         await campaigns.set_jobs(session, requester.id, campaign.id, job_ids)  # type: ignore[arg-type]
         await campaigns.transition(session, requester.id, campaign.id, "publish")  # type: ignore[arg-type]

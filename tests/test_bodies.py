@@ -206,8 +206,6 @@ NO_BODY = {
     "/campaigns/{campaign_id:int}/pause",
     "/campaigns/{campaign_id:int}/continue",
     "/campaigns/{campaign_id:int}/cancel",
-    "/campaigns/{campaign_id:int}/results/approve-all",
-    "/campaigns/{campaign_id:int}/workers/{worker_id:int}/approve-all",
     "/worker/campaigns/{campaign_id:int}/jobs/{job_id:int}/start",
     "/worker/assignments/{assignment_id:int}/return",
 }

@@ -13,7 +13,7 @@ from taskengine.api import create_app
 from taskengine.db.models import Campaign, utcnow
 from taskengine.domain.campaigns import finish_if_complete
 from taskengine.settings import load_settings
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 
 
 def _published_campaign(api: TestClient, headers: dict[str, str], jobs: int = 2) -> int:  # type: ignore[type-arg]
@@ -23,7 +23,9 @@ def _published_campaign(api: TestClient, headers: dict[str, str], jobs: int = 2)
         job = api.post("/jobs", json={"name": f"Job {i}"}, headers=headers).json()["id"]
         api.put(f"/jobs/{job}/tasks", json=[task], headers=headers)
         job_ids.append(job)
-    campaign = api.post("/campaigns", json={"name": "C", "workerPayment": "0.10", "results": 2}, headers=headers)
+    campaign = api.post(
+        "/campaigns", json={"name": "C", **PUBLISHABLE, "workerPayment": "0.10", "results": 2}, headers=headers
+    )
     cid = campaign.json()["id"]
     api.put(f"/campaigns/{cid}/jobs", json=job_ids, headers=headers)
     assert api.post(f"/campaigns/{cid}/publish", headers=headers).status_code == 200

@@ -149,7 +149,7 @@ class TestResults:
         checked = engine.validate_result(task, {"components": [None, {"rating": 4}, {"result": 7}, None]})
         [problem] = checked.problems
         assert problem.path == "components[2].result"
-        assert problem.message == "must be a multiple of 2.0"
+        assert problem.message == "must be a multiple of 2"  # a whole result is told in whole numbers (issue 9)
 
     def test_wrong_number_of_entries(self, engine: Engine, task: object) -> None:
         checked = engine.validate_result(task, {"components": [None, {"rating": 4}]})

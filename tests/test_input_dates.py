@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -140,20 +141,29 @@ def test_submission_times_beyond_utc_are_422_at_their_path(api: Client) -> None:
 def test_submission_times_with_and_without_a_zone_compare_and_come_back_in_utc(api: Client) -> None:
     scene = Scene(api)
     body = answers(scene.a_working)
-    # No zone is UTC: 10:00Z to 10:30Z; the edges of the years 1 and 9999 in UTC are times like any other.
-    body["taskResults"][0].update(startedAt="2026-01-01T10:00:00", completedAt="2026-01-01T12:30:00+02:00")
-    body["taskResults"][1].update(startedAt="0001-01-01T00:00:00Z", completedAt="9999-12-31T23:59:59+14:00")
-    body["taskResults"][2].update(startedAt="2026-01-01T09:00:00-01:00", completedAt="2026-01-01T10:00:00")
+    # Whole seconds after the assignment started (within the clock skew allowed), spelt with and without zones.
+    start = datetime.fromisoformat(scene.a_working["assignment"]["startedAt"]).replace(microsecond=0)
+    t = [start + timedelta(seconds=s) for s in (0, 30, 60)]
+
+    def naive(moment: datetime) -> str:
+        return moment.replace(tzinfo=None).isoformat()
+
+    def zoned(moment: datetime, hours: int) -> str:
+        return moment.astimezone(timezone(timedelta(hours=hours))).isoformat()
+
+    def z(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # No zone is UTC; the same instant in another zone compares equal; the year-1 edge starts a task like any time.
+    body["taskResults"][0].update(startedAt=naive(t[0]), completedAt=zoned(t[1], 2))
+    body["taskResults"][1].update(startedAt="0001-01-01T00:00:00Z", completedAt=zoned(t[1], -14))
+    body["taskResults"][2].update(startedAt=zoned(t[2], -1), completedAt=naive(t[2]))
     response = submit(api, scene.a, scene.a_working, body)
     assert response.status_code == 201, response.text
     result = response.json()
     times = [(t["startedAt"], t["completedAt"]) for t in result["taskResults"]]
-    assert times == [
-        ("2026-01-01T10:00:00Z", "2026-01-01T10:30:00Z"),
-        ("0001-01-01T00:00:00Z", "9999-12-31T09:59:59Z"),
-        ("2026-01-01T10:00:00Z", "2026-01-01T10:00:00Z"),
-    ]
-    assert (result["startedAt"], result["completedAt"]) == ("0001-01-01T00:00:00Z", "9999-12-31T09:59:59Z")
+    assert times == [(z(t[0]), z(t[1])), ("0001-01-01T00:00:00Z", z(t[1])), (z(t[2]), z(t[2]))]
+    assert (result["startedAt"], result["completedAt"]) == ("0001-01-01T00:00:00Z", z(t[2]))
     stored = api.get(f"/results/{result['id']}", headers=scene.requester).json()
     assert (stored["startedAt"], stored["completedAt"]) == (result["startedAt"], result["completedAt"])
 
@@ -164,3 +174,33 @@ def test_completed_before_started_is_told_across_zones(api: Client) -> None:
     body["taskResults"][0].update(startedAt="2026-01-01T10:00:00", completedAt="2026-01-01T11:00:00+02:00")
     error = assert_error(submit(api, scene.a, scene.a_working, body), 422, ErrorCode.INVALID_RESULT)
     assert _only_problem(error, "taskResults[0].completedAt") == "must not be before startedAt"
+
+
+def test_completed_at_lies_between_the_assignment_start_and_the_submission(api: Client) -> None:
+    """Issue 9: completedAt neither before the assignment started nor after the result came in, allowing the
+    device's clock CLOCK_SKEW (5 minutes) either way; each refused at its own path, nothing stored."""
+    scene = Scene(api)
+    before = scene.snapshot()
+    start = datetime.fromisoformat(scene.a_working["assignment"]["startedAt"])
+    now = datetime.now(UTC)
+    for completed, wording in (
+        (start - timedelta(minutes=6), "must not be before the assignment started"),
+        (now + timedelta(minutes=6), "must not be after the result is submitted"),
+        (datetime(9999, 12, 31, tzinfo=UTC), "must not be after the result is submitted"),
+    ):
+        body = answers(scene.a_working)
+        body["taskResults"][1].update(
+            startedAt=(start - timedelta(minutes=7)).isoformat(), completedAt=completed.isoformat()
+        )
+        error = assert_error(submit(api, scene.a, scene.a_working, body), 422, ErrorCode.INVALID_RESULT)
+        assert _only_problem(error, "taskResults[1].completedAt").startswith(wording), error
+        assert error["description"] == "the result has 1 problem"
+    assert scene.snapshot() == before
+    # Within the skew either way is accepted: a device clock a few minutes off is normal.
+    body = answers(scene.a_working)
+    body["taskResults"][0].update(
+        startedAt=(start - timedelta(minutes=4)).isoformat(), completedAt=(start - timedelta(minutes=4)).isoformat()
+    )
+    body["taskResults"][2].update(completedAt=(now + timedelta(minutes=4)).isoformat())
+    response = submit(api, scene.a, scene.a_working, body)
+    assert response.status_code == 201, response.text

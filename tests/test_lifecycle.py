@@ -252,7 +252,7 @@ FREEZES = [
     ("0.50", 3, 2, "6.40 USD", "3.60 USD"),  # 0.50 * 3 * 2 = 3.00, + 20 % = 3.60
     ("0.01", 3, 1, "9.964 USD", "0.036 USD"),  # 0.03 + 0.006
     ("2", 1, 4, "0.40 USD", "9.60 USD"),  # 8.00 + 1.60: almost everything
-    ("0", 5, 1, "10.00 USD", "0.00 USD"),  # unpaid work freezes nothing
+    ("0", 5, 1, "10.00 USD", "0.00 USD"),  # unpaid (training) work freezes nothing
     ("0.000003", 1, 1, "9.999996 USD", "0.000004 USD"),  # a commission of 0.6 micro-dollars rounds up
 ]
 
@@ -260,7 +260,8 @@ FREEZES = [
 def test_publish_freezes_payments_for_every_result_of_every_job_plus_commission(api: Client) -> None:
     for case, (payment, results, jobs, available, frozen) in enumerate(FREEZES):
         headers = make_requester(api, email=f"case{case}@example.com", credit="10")
-        item = author(api, headers, jobs=jobs, payment=payment, results=results)
+        # Only a training campaign may publish without pay (issue 9).
+        item = author(api, headers, jobs=jobs, payment=payment, results=results, training=payment == "0")
         ledger(api, headers)
 
         response = item.act("publish")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -28,8 +29,12 @@ def _respell(body: dict[str, Any]) -> list[str]:
     spaced = json.dumps(body, indent=3, separators=(" ,  ", " :\t"))
     numbers = json.dumps(body).replace('{"rating": 4}', '{"rating": 4.0}')
     exponent = json.dumps(body).replace('{"rating": 4}', '{"rating": 40e-1}')
-    zones = json.dumps(body).replace('"2026-01-01T10:00:00Z"', '"2026-01-01T11:00:00+01:00"')
-    naive = json.dumps(body).replace('"2026-01-01T10:00:00Z"', '"2026-01-01T10:00:00"')
+    moment = body["taskResults"][0]["startedAt"]  # every time of tests.test_results.answers is this one
+    utc = datetime.fromisoformat(moment)
+    plus_one = utc.astimezone(timezone(timedelta(hours=1))).isoformat()
+    zones = json.dumps(body).replace(f'"{moment}"', f'"{plus_one}"')
+    naive = json.dumps(body).replace(f'"{moment}"', f'"{utc.replace(tzinfo=None).isoformat()}"')
+    assert zones != json.dumps(body) and naive != json.dumps(body)
     unicode = json.dumps(body, ensure_ascii=True).replace('"id"', '"\\u0069d"')
     return [json.dumps(reordered), spaced, numbers, exponent, zones, naive, unicode]
 

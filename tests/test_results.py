@@ -17,15 +17,19 @@ from tests.test_api_components import assert_error
 from tests.test_worker_api import make_worker, published
 
 Client = TestClient  # type: ignore[type-arg]
-NOW = "2026-01-01T10:00:00Z"
 
 
 def answers(sequence: dict[str, Any], rating: float = 4) -> dict[str, Any]:
-    """A valid submission for the rating tasks of tests.requesters.rating_task: Text, Image, Rating."""
+    """A valid submission for the rating tasks of tests.requesters.rating_task: Text, Image, Rating.
+
+    Every task starts and ends when the assignment started: completedAt may lie neither before that nor after
+    the submission (issue 9).
+    """
+    at = sequence["assignment"]["startedAt"]
     return {
         "id": f"device-{sequence['assignment']['id']}-a",
         "taskResults": [
-            {"task": t["id"], "startedAt": NOW, "completedAt": NOW, "components": [None, None, {"rating": rating}]}
+            {"task": t["id"], "startedAt": at, "completedAt": at, "components": [None, None, {"rating": rating}]}
             for t in sequence["tasks"]
         ],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 
 
 def test_author_and_publish(api: TestClient) -> None:  # type: ignore[type-arg]
@@ -16,7 +16,9 @@ def test_author_and_publish(api: TestClient) -> None:  # type: ignore[type-arg]
     put = api.put(f"/jobs/{job.json()['id']}/tasks", json=[task.json()["id"]], headers=headers)
     assert put.status_code == 200, put.text
     campaign = api.post(
-        "/campaigns", json={"name": "C", "workerPayment": 0.5, "results": 3, "maxResultsPerWorker": 1}, headers=headers
+        "/campaigns",
+        json={"name": "C", **PUBLISHABLE, "workerPayment": 0.5, "results": 3, "maxResultsPerWorker": 1},
+        headers=headers,
     )
     assert campaign.status_code == 201, campaign.text
     cid = campaign.json()["id"]

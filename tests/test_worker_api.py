@@ -8,7 +8,7 @@ import msgspec
 from litestar.testing import TestClient
 
 from taskengine.errors import ErrorCode
-from tests.requesters import make_requester, rating_task
+from tests.requesters import PUBLISHABLE, make_requester, rating_task
 from tests.test_api_components import assert_error
 
 Client = TestClient  # type: ignore[type-arg]
@@ -32,7 +32,14 @@ def published(
         job = api.post("/jobs", json={"name": f"Job {i}"}, headers=headers).json()["id"]
         assert api.put(f"/jobs/{job}/tasks", json=tasks, headers=headers).status_code == 200
         job_ids.append(job)
-    body = {"name": "C", "title": "Rate pictures", "workerPayment": "0.25", "results": results, **settings}
+    body = {
+        "name": "C",
+        **PUBLISHABLE,
+        "title": "Rate pictures",
+        "workerPayment": "0.25",
+        "results": results,
+        **settings,
+    }
     campaign = api.post("/campaigns", json=body, headers=headers).json()["id"]
     assert api.put(f"/campaigns/{campaign}/jobs", json=job_ids, headers=headers).status_code == 200
     assert api.post(f"/campaigns/{campaign}/publish", headers=headers).status_code == 200, "publish"
@@ -87,7 +94,8 @@ def test_start_refusals(api: Client) -> None:
         api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[0]}/start", headers=bob), 409, ErrorCode.NO_PLACES_LEFT
     )
     assert_error(api.post(f"/worker/campaigns/{campaign}/jobs/999999/start", headers=bob), 404, ErrorCode.NOT_FOUND)
-    assert_error(api.post(f"/worker/campaigns/{2**40}/jobs/1/start", headers=bob), 404, ErrorCode.NOT_FOUND)
+    # No row can have this id: 400 naming the parameter (issue 9; it was 404).
+    assert_error(api.post(f"/worker/campaigns/{2**40}/jobs/1/start", headers=bob), 400, ErrorCode.INVALID_PARAMETER)
     api.post(f"/campaigns/{campaign}/pause", headers=requester)
     body = assert_error(
         api.post(f"/worker/campaigns/{campaign}/jobs/{jobs[1]}/start", headers=bob), 409, ErrorCode.WRONG_STATE

@@ -231,7 +231,7 @@ def test_worker_lists_and_figures_are_the_callers_own(api: Client) -> None:
 
 
 def _out_of_range_failures(api: Client, scene: Scene, checked: list[str]) -> list[tuple[str, str, str, int]]:
-    """Worker routes that answer anything but 404 NOT_FOUND when one (or every) id is one no integer column holds."""
+    """Worker routes that answer anything but 400 INVALID_PARAMETER when one (or every) id is one no column holds."""
     real = {"assignment": scene.assignment(scene.a_working), "campaign": scene.campaign, "job": scene.jobs[1]}
     failures: list[tuple[str, str, str, int]] = []
     for method, template in worker_routes(api):
@@ -247,12 +247,12 @@ def _out_of_range_failures(api: Client, scene: Scene, checked: list[str]) -> lis
                 path = fill(template, values)
                 response = call(api, method, path, scene.a, body)
                 code = response.json().get("code") if response.content else None
-                if response.status_code != 404 or code != ErrorCode.NOT_FOUND.code:
+                if response.status_code != 400 or code != ErrorCode.INVALID_PARAMETER.code:  # 404 before issue 9
                     failures.append((method, template, path, response.status_code))
     return failures
 
 
-def test_out_of_range_ids_answer_404_on_every_worker_route(api: Client) -> None:
+def test_out_of_range_ids_answer_400_on_every_worker_route(api: Client) -> None:
     scene = Scene(api)
     before = scene.snapshot()
     checked: list[str] = []

@@ -177,7 +177,7 @@ def test_someone_elses_or_no_assignment_is_not_found(api: Client) -> None:
     missing = assert_error(api.get("/worker/assignments/999999", headers=other), 404, ErrorCode.NOT_FOUND)
     assert foreign["message"] == missing["message"]
     for huge in (0, 2**31, 2**63):
-        assert_error(api.get(f"/worker/assignments/{huge}", headers=other), 404, ErrorCode.NOT_FOUND)
+        assert_error(api.get(f"/worker/assignments/{huge}", headers=other), 400, ErrorCode.INVALID_PARAMETER)
 
 
 def test_the_quick_read_gives_the_rows_values(api: Client) -> None:

@@ -23,7 +23,11 @@ class StepperAttributes(Attributes, frozen=True):
 
 
 class StepperResult(Result, frozen=True):
-    result: Annotated[float, Meta(ge=-1e9, le=1e9, description="the selected number")]
+    # An int or a float, kept as sent: `3` comes back as `3`, `3.0` as `3.0`, `2.5` as `2.5`.
+    result: Annotated[
+        Annotated[int, Meta(ge=-(10**9), le=10**9)] | Annotated[float, Meta(ge=-1e9, le=1e9)],
+        Meta(description="the selected number, returned as sent (3 stays 3, 3.0 stays 3.0)"),
+    ]
 
 
 def on_grid(value: float, origin: float, step: float) -> bool:
@@ -89,9 +93,19 @@ def exact_grid(attrs: StepperAttributes) -> bool:
     return scaled == int(scaled) and (attrs.min / attrs.step).is_integer() and max(-attrs.min, attrs.max) < 2**40
 
 
+def _whole_grid(attrs: StepperAttributes) -> bool:
+    """Whether types alone hold whole-number results to an exact grid: a whole step (by `multiple_of`) or one that
+    divides 1 (0.5, 0.25: every whole number is on the grid)."""
+    return exact_grid(attrs) and (attrs.step.is_integer() or (1 / attrs.step).is_integer())
+
+
 def _result_in_range(attrs: StepperAttributes) -> dict[str, Any]:
-    grid = attrs.step if exact_grid(attrs) else None
-    return {"result": Annotated[float, Meta(ge=attrs.min, le=attrs.max, multiple_of=grid)]}
+    exact = exact_grid(attrs)
+    low, high = math.ceil(attrs.min), math.floor(attrs.max)
+    whole_step = int(attrs.step) if exact and attrs.step.is_integer() else None
+    whole = Annotated[int, Meta(ge=low, le=high, multiple_of=whole_step)]
+    number = Annotated[float, Meta(ge=attrs.min, le=attrs.max, multiple_of=attrs.step if exact else None)]
+    return {"result": whole | number}
 
 
 def _result_on_grid(attrs: StepperAttributes, result: StepperResult) -> Sequence[Problem]:
@@ -118,7 +132,7 @@ COMPONENT = ComponentDefinition(
     ),
     result_rules=(
         Narrowing("result-in-range", _result_in_range),
-        Rule("result-on-grid", _result_on_grid, when=lambda attrs: not exact_grid(attrs)),
+        Rule("result-on-grid", _result_on_grid, when=lambda attrs: not _whole_grid(attrs)),
     ),
     bad_examples=(
         BadExample("attributes", "schema", {"max": 10}, "min"),
@@ -130,6 +144,7 @@ COMPONENT = ComponentDefinition(
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "start": 11}, "start"),
         BadExample("attributes", "start-in-range-on-grid", {"min": 0, "max": 10, "step": 2, "start": 3}, "start"),
         BadExample("result", "result-in-range", {"result": 10.5}, "result"),
+        BadExample("result", "result-in-range", {"result": 11}, "result"),
         BadExample("result", "result-in-range", {"result": 7.25}, "result"),
         BadExample(
             "result", "result-on-grid", {"result": 0.25}, "result", properties={"min": 0, "max": 1, "step": 0.1}

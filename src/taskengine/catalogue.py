@@ -9,7 +9,7 @@ import anyio.to_thread
 import msgspec
 
 from taskengine.engine import ComponentDefinition, Engine, Problem, UrlPolicy, component_schemas, default_engine
-from taskengine.errors import DomainError, ErrorCode
+from taskengine.errors import DomainError, ErrorCode, problem_count
 from taskengine.settings import Settings
 
 STRICT_URLS = UrlPolicy()
@@ -61,7 +61,7 @@ def catalogue(engine: Engine | None = None) -> list[ComponentInfo]:
 
 
 def _raise(code: ErrorCode, what: str, problems: list[Problem]) -> None:
-    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    count = problem_count(problems)
     first = "; ".join(str(p) for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
     raise DomainError(code, f"{what} has {count}: {first}", problems)
 

@@ -78,8 +78,16 @@ PROBLEM_RULES: dict[str, str] = {
     "in-future": "a date must lie in the future",
     "has-jobs": "a campaign needs jobs to be published",
     "jobs-have-tasks": "every job of a campaign needs tasks for it to be published",
+    "exclusive": "two parameters were sent that exclude each other (after and before)",
+    "bearer": "an Authorization header is not 'Bearer <token>'",
+    "same-token": "X-Auth-Token and Authorization carry different tokens",
 }
 """Every rule a Problem can name besides the component types' own (`GET /components` lists those)."""
+
+
+def problem_count(problems: list[Problem]) -> str:
+    """How many problems, worded one way everywhere: "1 problem", "3 problems"."""
+    return f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
 
 
 class ErrorBody(msgspec.Struct, kw_only=True):

@@ -74,10 +74,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """TASKENGINE_RATE_LIMIT_SUBMIT_PER_ADDRESS: result submissions per client address."""
     forwarded_allow_ips: str = "127.0.0.1"
     """TASKENGINE_FORWARDED_ALLOW_IPS: proxies trusted to say the client address (X-Forwarded-For), comma-separated."""
+    cors_origins: str = ""
+    """TASKENGINE_CORS_ORIGINS: browser origins allowed to call the API (comma-separated, or *); empty: none."""
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'taskengine.db').resolve()}"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The allowed browser origins; empty when CORS is off."""
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def base_url(self) -> str:
@@ -144,6 +151,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if isinstance(level, str) and level.lower() not in _LOG_LEVELS:
         raise SettingsError(f"TASKENGINE_LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}, got {level!r}")
     _check_public_url(values.get("public_url"))
+    _check_cors_origins(values.get("cors_origins"))
     _check_rate_limits(values)
     return Settings(**values)  # type: ignore[arg-type]
 
@@ -157,6 +165,27 @@ def _check_public_url(url: object) -> None:
             raise SettingsError(
                 f"TASKENGINE_PUBLIC_URL must be an http(s) URL without credentials, spaces, query or fragment, "
                 f"got {url!r}"
+            )
+
+
+def _check_cors_origins(origins: object) -> None:
+    # Each must be what browsers send in Origin: scheme and host (and port), no path; or '*' alone.
+    if not isinstance(origins, str) or not origins.strip():
+        return
+    items = [item.strip().rstrip("/") for item in origins.split(",")]
+    if items == ["*"]:
+        return
+    for item in items:
+        parts = urlsplit(item)
+        plain = not (parts.path or parts.query or parts.fragment or "@" in parts.netloc or " " in item)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            plain = False
+        if parts.scheme not in ("http", "https") or not parts.hostname or not plain:
+            raise SettingsError(
+                "TASKENGINE_CORS_ORIGINS must be empty (no CORS), '*', or origins like https://app.example.com "
+                f"(scheme, host and optional port) separated by commas; got {item!r} in {origins!r}"
             )
 
 

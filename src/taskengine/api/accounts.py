@@ -10,7 +10,16 @@ from litestar import Controller, get, post, put
 from msgspec import Meta
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, database, requires_token, settings, settle_due_work
+from taskengine.api.context import (
+    TOKEN_SECURITY,
+    AnyRequest,
+    as_requester,
+    database,
+    requires_token,
+    sent_token,
+    settings,
+    settle_due_work,
+)
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
 from taskengine.db.models import Requester, Worker
 from taskengine.domain import accounts
@@ -70,16 +79,18 @@ class AuthController(Controller):
         status_code=204,
         summary="Make the X-Auth-Token unusable",
         guards=[requires_token],
+        security=TOKEN_SECURITY,
     )
     async def discard(self, request: AnyRequest) -> None:
         async with as_requester(request) as (session, _):
-            await accounts.discard_token(session, "requester", request.headers["x-auth-token"])
+            await accounts.discard_token(session, "requester", sent_token(request.headers) or "")
 
 
 class ProfileController(Controller):
     path = "/me"
     tags = ["accounts"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/", summary="Your profile and balance")
     async def get_profile(self, request: AnyRequest) -> accounts.Profile:

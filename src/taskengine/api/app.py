@@ -7,16 +7,17 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ControllerRouterHandler
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -43,7 +44,7 @@ from taskengine.settings import Settings, load_settings
 
 log = logging.getLogger("taskengine")
 
-ROUTES: list[Any] = [
+ROUTES: list[ControllerRouterHandler] = [
     health,
     ComponentController,
     SchemaController,
@@ -69,6 +70,23 @@ async def _sweep(db: Database, every: float) -> None:
         except Exception:  # a failed pass must not end the loop; the next one retries
             log.exception("due work failed")
         await asyncio.sleep(every)
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    """Browsers on the configured origins may call the API with either token header; off when none are set.
+
+    Litestar answers preflights outside the app's middleware (InputGuard's OPTIONS answer is for other clients).
+    """
+    origins = settings.cors_origin_list
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["X-Auth-Token", "Authorization", "Idempotency-Key", "Content-Type", "Content-Encoding"],
+        expose_headers=["Retry-After", "X-Request-ID", "X-API-Version", "ETag", "Idempotent-Replayed"],
+        max_age=600,
+    )
 
 
 def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Litestar:
@@ -100,13 +118,14 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     )
     return Litestar(
         route_handlers=[*ROUTES, media_files],
-        exception_handlers=cast("ExceptionHandlersMap", EXCEPTION_HANDLERS),
+        exception_handlers=EXCEPTION_HANDLERS,
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
         middleware=[InputGuard, DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],
         before_send=[add_standard_headers],
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        cors_config=_cors(settings),
         lifespan=[lifespan],
         on_shutdown=[rate_limiter.close] if rate_limiter else [],
         openapi_config=OpenAPIConfig(
@@ -115,6 +134,12 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
             description=f"API version {API_VERSION}. Errors are {{code, message, description}}.",
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "authToken": SecurityScheme(type="apiKey", name="X-Auth-Token", security_scheme_in="header"),
+                    "bearerToken": SecurityScheme(type="http", scheme="bearer", description="the same token"),
+                }
+            ),
         ),
         state=State(
             {

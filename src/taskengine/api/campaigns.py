@@ -9,13 +9,20 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token, settle_due_work
+from taskengine.api.context import (
+    TOKEN_SECURITY,
+    AnyRequest,
+    as_requester,
+    provide_list_query,
+    requires_token,
+    settle_due_work,
+)
 from taskengine.api.idempotency import create_once
 from taskengine.api.jobs import job_views
 from taskengine.api.representation import campaign_links, envelope, respond, with_links
 from taskengine.db.models import Campaign
 from taskengine.domain import campaigns
-from taskengine.domain.listing import ListQuery
+from taskengine.domain.listing import ListQuery, Page
 
 Deep = Annotated[bool, Parameter(description="also copy / archive the campaign's jobs and their tasks")]
 
@@ -32,6 +39,7 @@ class CampaignController(Controller):
     tags = ["campaigns"]
     dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/", summary="List your campaigns")
     async def list_campaigns(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
@@ -103,10 +111,20 @@ class CampaignController(Controller):
 
     @put("/{campaign_id:int}/jobs", summary="Set the campaign's jobs: a JSON array of job ids, in order")
     async def set_jobs(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._jobs_changed(request, campaign_id, append=False)
+
+    @post("/{campaign_id:int}/jobs", status_code=200, summary="Add jobs after the campaign's: a JSON array of job ids")
+    async def add_jobs(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:
+        return await self._jobs_changed(request, campaign_id, append=True)
+
+    @staticmethod
+    async def _jobs_changed(request: AnyRequest, campaign_id: int, *, append: bool) -> Response[Any]:
+        """The campaign's whole job list after setting or adding to it, shaped as PUT /jobs/{id}/tasks answers."""
         async with as_requester(request) as (session, requester_id):
             body = await read_json(request)
-            jobs = await campaigns.set_jobs(session, requester_id, campaign_id, body)
-            return respond(request, [job.id for job in jobs])
+            jobs = await campaigns.set_jobs(session, requester_id, campaign_id, body, append=append)
+            views = await job_views(request, session, jobs)
+        return respond(request, envelope(request, "jobs", views, Page([], None, None)))
 
     @post("/{campaign_id:int}/publish", status_code=200, summary="Publish: freeze the money and open the jobs")
     async def publish(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from taskengine.domain.accounts import resolve_token
 from taskengine.domain.authoring import MediaSizes
 from taskengine.domain.listing import ListQuery
 from taskengine.domain.scheduler import owner_work_due, settle_owner
-from taskengine.engine import UrlPolicy
+from taskengine.engine import Problem, UrlPolicy
 from taskengine.errors import DomainError, ErrorCode
 from taskengine.settings import Settings
 
@@ -47,6 +48,37 @@ async def transaction(request: AnyRequest, *, write: bool = True) -> AsyncIterat
         yield session
 
 
+TOKEN_SECURITY: list[dict[str, list[str]]] = [{"authToken": []}, {"bearerToken": []}]
+"""OpenAPI security of routes that take a token: either header (schemes declared in app.py)."""
+
+_BEARER = re.compile(r"^Bearer +([A-Za-z0-9._~+/=-]+) *$", re.IGNORECASE)
+
+
+def sent_token(headers: Any) -> str | None:
+    """The auth token of a request: `X-Auth-Token` (SWARMS) or `Authorization: Bearer` (RFC 6750), or None.
+
+    Both may be sent if they agree; two different tokens are a mistake to be told about (400), never a guess.
+    """
+    token = headers.get("x-auth-token") or None
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return token
+    bearer = _BEARER.match(authorization)
+    if bearer is None:
+        raise DomainError(
+            ErrorCode.UNAUTHORIZED,
+            "the Authorization header must be 'Bearer <token>' with the token from /auth/token/request",
+            [Problem("Authorization", "must be 'Bearer <token>'", "bearer")],
+        )
+    if token is not None and token != bearer[1]:
+        raise DomainError(
+            ErrorCode.BAD_REQUEST,
+            "X-Auth-Token and Authorization carry different tokens; send one of them",
+            [Problem("Authorization", "must carry the same token as X-Auth-Token, or be left out", "same-token")],
+        )
+    return bearer[1]
+
+
 async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar runs a sync guard in a thread
     """Guard: a request without a token is refused before its body is read (checked fully in `as_requester`).
 
@@ -54,8 +86,10 @@ async def requires_token(connection: Any, _: Any) -> None:  # async: Litestar ru
     """
     if connection.scope.get("method") == "OPTIONS":
         return
-    if not connection.headers.get("x-auth-token"):
-        raise DomainError(ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header")
+    if not sent_token(connection.headers):
+        raise DomainError(
+            ErrorCode.UNAUTHORIZED, "send your auth token in the X-Auth-Token header (or Authorization: Bearer)"
+        )
 
 
 @asynccontextmanager
@@ -70,7 +104,7 @@ async def as_principal(
     if request.method in ("POST", "PUT", "PATCH"):
         await request.body()
     async with database(request).transaction(write=write) as session:
-        yield session, await resolve_token(session, principal, request.headers.get("x-auth-token"))
+        yield session, await resolve_token(session, principal, sent_token(request.headers))
 
 
 async def settle_due_work(request: AnyRequest) -> None:
@@ -79,7 +113,7 @@ async def settle_due_work(request: AnyRequest) -> None:
     nothing due, only reads happen."""
     db = database(request)
     async with db.transaction(write=False) as session:
-        requester_id = await resolve_token(session, "requester", request.headers.get("x-auth-token"))
+        requester_id = await resolve_token(session, "requester", sent_token(request.headers))
         due = await owner_work_due(session, requester_id)
     if due:
         await settle_owner(db, requester_id)
@@ -95,15 +129,25 @@ def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
     return as_principal(request, "worker", write=write)
 
 
+Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")]
+After = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")]
+Before = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")]
+
+
+def provide_window(limit: Limit = 10, after: After = None, before: Before = None) -> ListQuery:
+    """The paging of a list in a fixed order (results, workers): page size and cursors, nothing else."""
+    return ListQuery(limit=limit, after=after, before=before)
+
+
 def provide_list_query(
     order: Annotated[
         list[str] | None,
         Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
     ] = None,
-    limit: Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")] = 10,
+    limit: Limit = 10,
     search: Annotated[str, Parameter(max_length=200, description="full words that must all appear")] = "",
-    after: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")] = None,
-    before: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")] = None,
+    after: After = None,
+    before: Before = None,
     archived: Annotated[bool, Parameter(description="include archived objects")] = False,
 ) -> ListQuery:
     return ListQuery(

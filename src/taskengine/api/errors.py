@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -15,9 +16,11 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import IntegrityError
 
 from taskengine.api.path_ids import check_unrouted
+from taskengine.api.query_errors import query_problems
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
 log = logging.getLogger("taskengine.api")
@@ -58,7 +61,15 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
     elif isinstance(exc, MethodNotAllowedException):
         code, description = ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on {request.url.path}"
     elif isinstance(exc, ValidationException):
-        code, description = ErrorCode.INVALID_PARAMETER, _validation_description(exc)
+        problems = query_problems(request.scope.get("route_handler"), exc.extra)
+        description = "; ".join(f"{p.path}: {p.message}" for p in problems) or exc.detail
+        body = ErrorBody(
+            code=ErrorCode.INVALID_PARAMETER.code,
+            message=ErrorCode.INVALID_PARAMETER.message,
+            description=description,
+            problems=problems or msgspec.UNSET,
+        )
+        return error_response(ErrorCode.INVALID_PARAMETER, description, body=body, headers=exc.headers)
     elif isinstance(exc, NotAuthorizedException):
         code, description = ErrorCode.UNAUTHORIZED, exc.detail
     elif isinstance(exc, PermissionDeniedException):
@@ -67,12 +78,6 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
         code = _BY_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL)
         description = exc.detail
     return error_response(code, description, status=exc.status_code, headers=exc.headers)
-
-
-def _validation_description(exc: ValidationException) -> str:
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    parts = [f"{item.get('key', '?')}: {item.get('message', 'invalid')}" for item in extra if isinstance(item, dict)]
-    return "; ".join(parts) or exc.detail
 
 
 def _integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[ErrorBody]:
@@ -90,7 +95,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Err
     return error_response(ErrorCode.INTERNAL, "an unexpected error occurred; it has been logged")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _domain,
     HTTPException: _http,
     RecursionError: _recursion,

@@ -8,7 +8,7 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, requires_token
+from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, requires_token
 from taskengine.domain import workers
 
 
@@ -16,6 +16,7 @@ class GroupController(Controller):
     path = "/worker-groups"
     tags = ["worker groups"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/", summary="Your worker groups")
     async def list_groups(self, request: AnyRequest) -> dict[str, Any]:

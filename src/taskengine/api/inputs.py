@@ -4,12 +4,13 @@ JSON bodies are guarded where they are parsed (`engine.parse_json`: NUL, integer
 gate does the same for what arrives around the body, so no handler, service or database ever meets:
 
 - a header value with NUL: PostgreSQL cannot store it (an Idempotency-Key is stored) → 400 naming the header;
-- X-Auth-Token more than once, or one with a comma (how proxies and clients join repeated headers; a token has
-  none): which one would count is a guess → 400 saying so;
+- X-Auth-Token or Authorization more than once, or one with a comma (how proxies and clients join repeated
+  headers; a token has none): which one would count is a guess → 400 saying so;
 - a query parameter that is not UTF-8 once percent-decoded (Litestar would put U+FFFD in its place) or holds
   NUL → 400 INVALID_PARAMETER naming the parameter;
 - NUL in the path (the file system refuses it under /media) → 404;
-- an id in the path that is not plain decimal digits → 400, or that no row can have → 404 (see `path_ids`).
+- an id in the path that is not plain decimal digits, or that no row can have (0, 2^31 and up) → 400 (see
+  `path_ids`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from taskengine.api.path_ids import check_ids_at, id_positions
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
-_TOKEN_HEADER = b"x-auth-token"
+_TOKEN_HEADERS = ((b"x-auth-token", "X-Auth-Token"), (b"authorization", "Authorization"))
 
 
 def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
@@ -40,14 +41,15 @@ def check_headers(headers: list[tuple[bytes, bytes]]) -> None:
             f"the {header} header must not contain the NUL character",
             [Problem(header, "must not contain the NUL character", "no-nul")],
         )
-    tokens = names.count(_TOKEN_HEADER)
-    if tokens > 1 or (tokens == 1 and b"," in values[names.index(_TOKEN_HEADER)]):
-        sent = sum(1 + value.count(b",") for name, value in headers if name == _TOKEN_HEADER)
-        raise DomainError(
-            ErrorCode.BAD_REQUEST,
-            f"send one X-Auth-Token header with one token; this request has {sent}",
-            [Problem("X-Auth-Token", "must be sent once", "once")],
-        )
+    for token_header, label in _TOKEN_HEADERS:
+        tokens = names.count(token_header)
+        if tokens > 1 or (tokens == 1 and b"," in values[names.index(token_header)]):
+            sent = sum(1 + value.count(b",") for name, value in headers if name == token_header)
+            raise DomainError(
+                ErrorCode.BAD_REQUEST,
+                f"send one {label} header with one token; this request has {sent}",
+                [Problem(label, "must be sent once", "once")],
+            )
 
 
 def _decoded(raw: bytes, name: str | None) -> str:

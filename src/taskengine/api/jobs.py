@@ -9,7 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, provide_list_query, requires_token
+from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_list_query, requires_token
 from taskengine.api.idempotency import create_once
 from taskengine.api.representation import envelope, job_links, respond, with_links
 from taskengine.api.tasks import task_view
@@ -35,6 +35,7 @@ class JobController(Controller):
     tags = ["jobs"]
     dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/", summary="List your jobs")
     async def list_jobs(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
@@ -98,9 +99,16 @@ class JobController(Controller):
 
     @put("/{job_id:int}/tasks", summary="Set the job's tasks: a JSON array of task ids, in order")
     async def set_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
-        async with as_requester(request) as (session, requester_id):
-            body = await read_json(request)
-            tasks = await authoring.set_tasks(session, requester_id, job_id, body)
-        return respond(
-            request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None))
-        )
+        return await _tasks_changed(request, job_id, append=False)
+
+    @post("/{job_id:int}/tasks", status_code=200, summary="Add tasks after the job's tasks: a JSON array of task ids")
+    async def add_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+        return await _tasks_changed(request, job_id, append=True)
+
+
+async def _tasks_changed(request: AnyRequest, job_id: int, *, append: bool) -> Response[Any]:
+    """The job's whole task list after setting or adding to it: PUT and POST answer alike."""
+    async with as_requester(request) as (session, requester_id):
+        body = await read_json(request)
+        tasks = await authoring.set_tasks(session, requester_id, job_id, body, append=append)
+    return respond(request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None)))

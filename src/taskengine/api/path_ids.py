@@ -2,9 +2,9 @@
 
 Litestar parses `{x:int}` segments with `int()`, which also takes "+1", " 1", "1_0" and other scripts' digits
 ("\u0661"), and answers 404 for what `int()` refuses ("0x1"). One id must have one spelling, and a malformed one
-is the client's mistake to be told about: every `{x:int}` segment must be ASCII digits (400 INVALID_PARAMETER
-naming the parameter otherwise), and numbers beyond what an id column holds (0, negatives, 2^31 and up) name
-nothing (404), before any service or database sees them.
+is the client's mistake to be told about: every `{x:int}` segment must be ASCII digits spelling a number an id
+column holds (1 to 2^31 - 1), or the request is refused with 400 INVALID_PARAMETER naming the parameter, before
+any service or database sees it. A well-formed id that names no row is 404, as ever.
 """
 
 from __future__ import annotations
@@ -37,21 +37,21 @@ def _segments(path: str) -> list[str]:
 
 
 def check_id(name: str, text: str) -> int:
-    """The id `text` spells; 400 if it is not plain decimal digits, 404 if no row can have it.
-
-    A minus sign before plain digits writes a number in the usual way, just one no id has: 404, like 0.
-    """
-    unsigned = text.removeprefix("-")
-    if not (unsigned.isascii() and unsigned.isdigit()):
+    """The id `text` spells; 400 naming `name` if it is not plain decimal digits or no row can have it."""
+    if not (text.isascii() and text.isdigit()):
         raise DomainError(
             ErrorCode.INVALID_PARAMETER,
             f"{name}: {text[:40]!r} is not an id; ids are written in plain decimal digits (0-9)",
             [Problem(name, "must be plain decimal digits (0-9)", "digits")],
         )
-    digits = unsigned.lstrip("0")
+    digits = text.lstrip("0")
     # Counted before converting: int() of thousands of digits is slow, and Python refuses past 4300.
-    if unsigned != text or not digits or len(digits) > _MAX_DIGITS or int(digits) > MAX_ID:
-        raise DomainError(ErrorCode.NOT_FOUND, f"no resource at this path: no object has the id {text[:40]}")
+    if not digits or len(digits) > _MAX_DIGITS or int(digits) > MAX_ID:
+        raise DomainError(
+            ErrorCode.INVALID_PARAMETER,
+            f"{name}: {text[:40]} is not an id; ids are from 1 to {MAX_ID}",
+            [Problem(name, f"must be from 1 to {MAX_ID}", "out-of-range")],
+        )
     return int(digits)
 
 

@@ -9,7 +9,7 @@ from litestar import post
 from msgspec import Meta
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, requires_token
+from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, requires_token
 from taskengine.domain.preview import MAX_MARKDOWN_CHARS, MarkdownTooLong, render_markdown_async
 from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
@@ -29,6 +29,7 @@ class HtmlOut(msgspec.Struct):
     tags=["preview"],
     summary="Render Markdown to safe HTML",
     guards=[requires_token],
+    security=TOKEN_SECURITY,
 )
 async def preview_markdown(request: AnyRequest) -> HtmlOut:
     async with as_requester(request, write=False):

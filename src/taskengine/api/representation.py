@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from litestar import Response
@@ -12,6 +12,7 @@ from taskengine.api.context import AnyRequest
 from taskengine.domain.campaigns import state_actions
 from taskengine.domain.listing import Page
 
+T = TypeVar("T")
 HAL = "application/hal+json"
 JSON = "application/json"
 
@@ -72,14 +73,29 @@ def campaign_links(campaign_id: int, archived: bool, state: str) -> dict[str, An
     return links
 
 
+def result_links(result_id: int, state: str) -> dict[str, Any]:
+    """A result's own link, and its review actions while it is in review."""
+    base = f"/results/{result_id}"
+    links = {"self": _link(base)}
+    if state == "InReview":
+        links.update({action: _link(f"{base}/{action}") for action in ("approve", "reject", "soft-reject")})
+    return links
+
+
+def worker_links(campaign_id: int, worker_id: int) -> dict[str, Any]:
+    """A worker of a campaign: their results there, and approving all of them."""
+    base = f"/campaigns/{campaign_id}/workers/{worker_id}"
+    return {"self": _link(f"{base}/results"), "approve-all": _link(f"{base}/approve-all")}
+
+
 def _archive(archived: bool) -> str:
     return "unarchive" if archived else "archive"
 
 
-def with_links(request: AnyRequest, item: Any, links: dict[str, Any]) -> Any:
+def with_links(request: AnyRequest, item: T, links: dict[str, Any]) -> T:
     """`item` with `_links` set when the client asked for HAL."""
     if wants_hal(request):
-        item.links = links
+        item.links = links  # type: ignore[attr-defined]  # every view Struct has `links` (`_links`)
     return item
 
 

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_requester, requires_token
-from taskengine.api.representation import self_link
+from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_window, requires_token
+from taskengine.api.representation import envelope, respond, result_links, with_links, worker_links
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
+from taskengine.domain.listing import ListQuery
 from taskengine.errors import DomainError, ErrorCode
 
-Limit = Annotated[int, Parameter(ge=1, le=100)]
 StateFilter = Annotated[
-    Literal["InReview", "Approved", "Rejected"] | None, QueryParameter(name="state", description="filter by state")
+    review.ResultState | None, QueryParameter(name="state", description="only results in this state")
 ]
 Since = Annotated[
     str | None, Parameter(max_length=40, description="only results submitted later, e.g. 2018-03-14T03:14")
@@ -35,40 +36,48 @@ async def _optional_body(request: AnyRequest) -> Any:
     return await read_json(request) if (await request.body()).strip() else None
 
 
+def result_views(request: AnyRequest, rows: list[Any]) -> list[review.ResultOut]:
+    """Result rows as the client sees them: with their links when it asked for HAL."""
+    return [with_links(request, review.result_out(r), result_links(r.id, r.state)) for r in rows]
+
+
 class ResultController(Controller):
     path = "/"
     tags = ["results"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
+    dependencies = {"window": Provide(provide_window, sync_to_thread=False)}
 
     @get("/campaigns/{campaign_id:int}/results", summary="The campaign's results (overdue reviews read Approved)")
     async def list_results(
         self,
         request: AnyRequest,
         campaign_id: FromPath[int],
-        limit: Limit = 10,
+        window: NamedDependency[ListQuery],
         result_state: StateFilter = None,
         since: Since = None,
-    ) -> dict[str, Any]:
+    ) -> Response[Any]:
         after = _since(since)
         async with as_requester(request, write=False) as (session, requester_id):
-            rows = await review.list_results(
-                session, requester_id, campaign_id, state=result_state, since=after, limit=limit
+            page = await review.list_results(
+                session, requester_id, campaign_id, window, state=result_state, since=after
             )
-        return {"_links": {"self": self_link(request)}, "results": [review.result_out(r) for r in rows]}
+        return respond(request, envelope(request, "results", result_views(request, page.rows), page))
 
     @get("/campaigns/{campaign_id:int}/workers", summary="Workers with results in the campaign, and their figures")
     async def campaign_workers(
         self,
         request: AnyRequest,
         campaign_id: FromPath[int],
-        limit: Limit = 10,
+        window: NamedDependency[ListQuery],
         in_review: Annotated[
             bool, QueryParameter(name="InReview", description="only workers with results in review")
         ] = False,
-    ) -> dict[str, Any]:
+    ) -> Response[Any]:
         async with as_requester(request, write=False) as (session, requester_id):
-            found = await review.campaign_workers(session, requester_id, campaign_id, in_review=in_review, limit=limit)
-        return {"_links": {"self": self_link(request)}, "workers": found}
+            page = await review.campaign_workers(session, requester_id, campaign_id, window, in_review=in_review)
+        views = [with_links(request, w, worker_links(campaign_id, w.id)) for w in page.rows]
+        return respond(request, envelope(request, "workers", views, page))
 
     @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}/results", summary="One worker's results in the campaign")
     async def worker_results(
@@ -76,17 +85,17 @@ class ResultController(Controller):
         request: AnyRequest,
         campaign_id: FromPath[int],
         worker_id: FromPath[int],
-        limit: Limit = 10,
+        window: NamedDependency[ListQuery],
         result_state: StateFilter = None,
         since: Since = None,
-    ) -> dict[str, Any]:
+    ) -> Response[Any]:
         after = _since(since)
         async with as_requester(request, write=False) as (session, requester_id):
-            worker, rows = await review.worker_results(
-                session, requester_id, campaign_id, worker_id, state=result_state, since=after, limit=limit
+            worker, page = await review.worker_results(
+                session, requester_id, campaign_id, worker_id, window, state=result_state, since=after
             )
-        links = {"self": self_link(request)}
-        return {"_links": links, "results": [review.result_out(r) for r in rows], "worker": worker}
+        listed = envelope(request, "results", result_views(request, page.rows), page)
+        return respond(request, {**listed, "worker": with_links(request, worker, worker_links(campaign_id, worker_id))})
 
     @post(
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/approve-all",
@@ -97,13 +106,14 @@ class ResultController(Controller):
         self, request: AnyRequest, campaign_id: FromPath[int], worker_id: FromPath[int]
     ) -> dict[str, Any]:
         async with as_requester(request) as (session, requester_id):
-            rows = await review.approve_all(session, requester_id, campaign_id, worker_id)
+            body = await _optional_body(request)
+            rows = await review.approve_all(session, requester_id, campaign_id, body, worker_id)
             return {"results": [review.result_out(r) for r in rows]}
 
     @post("/campaigns/{campaign_id:int}/results/approve-all", status_code=200, summary="Approve all results in review")
     async def approve_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> dict[str, Any]:
         async with as_requester(request) as (session, requester_id):
-            rows = await review.approve_all(session, requester_id, campaign_id)
+            rows = await review.approve_all(session, requester_id, campaign_id, await _optional_body(request))
             return {"results": [review.result_out(r) for r in rows]}
 
     @get("/results/{result_id:int}", summary="One result")

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from taskengine.api.body import read_json
 from taskengine.api.context import (
+    TOKEN_SECURITY,
     AnyRequest,
     as_requester,
     media_sizes,
@@ -35,6 +36,7 @@ class TaskController(Controller):
     tags = ["tasks"]
     dependencies = {"listing": Provide(provide_list_query, sync_to_thread=False)}
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/", summary="List your tasks")
     async def list_tasks(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:

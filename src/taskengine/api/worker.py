@@ -7,20 +7,31 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, Parameter, QueryParameter
 
 from taskengine.api.accounts import Credentials, TokenOut, sign_in
 from taskengine.api.body import read_json
-from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
+from taskengine.api.context import (
+    TOKEN_SECURITY,
+    AnyRequest,
+    as_worker,
+    database,
+    provide_window,
+    requires_token,
+    sent_token,
+    settings,
+)
 from taskengine.api.ratelimits import RATE_LIMITED, enforce
-from taskengine.api.representation import href, self_link
+from taskengine.api.representation import envelope, href, respond, self_link, with_links
 from taskengine.db import remember
 from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
 from taskengine.domain.accounts import discard_token
 from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
-from taskengine.domain.money import from_micros
+from taskengine.domain.listing import ListQuery
+from taskengine.domain.money import usd_number
 from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
@@ -82,10 +93,16 @@ class WorkerAuthController(Controller):
     async def request_token(self, request: AnyRequest) -> TokenOut:
         return await sign_in(request, "worker", Worker)
 
-    @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
+    @post(
+        "/auth/token/discard",
+        status_code=204,
+        guards=[requires_token],
+        security=TOKEN_SECURITY,
+        summary="Make the token unusable",
+    )
     async def discard(self, request: AnyRequest) -> None:
         async with as_worker(request) as (session, _):
-            await discard_token(session, "worker", request.headers["x-auth-token"])
+            await discard_token(session, "worker", sent_token(request.headers) or "")
 
 
 def _encoded_tasks(tasks: list[Task], media_type: str) -> bytes:
@@ -119,6 +136,7 @@ class WorkerController(Controller):
     path = "/worker"
     tags = ["worker"]
     guards = [requires_token]
+    security = TOKEN_SECURITY
 
     @get("/me", summary="Your account, earnings, reputation, experience and results")
     async def me(self, request: AnyRequest) -> dict[str, Any]:
@@ -152,7 +170,7 @@ class WorkerController(Controller):
                 description=campaign.description,
                 terms=campaign.terms,
                 est_duration=format_duration(campaign.est_duration_s) if campaign.est_duration_s else None,
-                payment=msgspec.Raw(str(from_micros(campaign.worker_payment)).encode()),
+                payment=usd_number(campaign.worker_payment),
                 training=campaign.training,
                 results_needed=campaign.results - live,
                 resources_size=format_size(sizes[job.id][0]),
@@ -202,11 +220,29 @@ class WorkerController(Controller):
             )
             return Response(review.result_out(result), status_code=201 if new else 200)
 
-    @get("/results", summary="Your results, newest first, with their review")
-    async def results(self, request: AnyRequest, limit: Annotated[int, Parameter(ge=1, le=100)] = 10) -> dict[str, Any]:
+    @get(
+        "/results",
+        summary="Your results, newest first, with their review",
+        dependencies={"window": Provide(provide_window, sync_to_thread=False)},
+    )
+    async def results(
+        self,
+        request: AnyRequest,
+        window: NamedDependency[ListQuery],
+        result_state: Annotated[
+            review.ResultState | None, QueryParameter(name="state", description="only results in this state")
+        ] = None,
+    ) -> Response[Any]:
         async with as_worker(request, write=False) as (session, worker_id):
-            rows = await workers.results_of_worker(session, worker_id, limit)
-        return {"_links": {"self": {"href": "/worker/results"}}, "results": [review.result_out(r) for r in rows]}
+            page = await workers.results_of_worker(session, worker_id, window, state=result_state)
+        # A worker reaches a result through its assignment (a soft rejection reopens it there).
+        views = [
+            with_links(
+                request, review.result_out(r), {"assignment": {"href": f"/worker/assignments/{r.assignment_id}"}}
+            )
+            for r in page.rows
+        ]
+        return respond(request, envelope(request, "results", views, page))
 
 
 class SequenceController(Controller):
@@ -214,13 +250,14 @@ class SequenceController(Controller):
 
     path = "/worker"
     tags = ["worker"]
+    security = TOKEN_SECURITY
 
     @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         db = database(request)
         # Phones poll this: one quick read answers when all is well, the full path explains anything else.
-        token = request.headers.get("x-auth-token")
+        token = sent_token(request.headers)
         assignment = await workers.quick_assignment(db, token, assignment_id) if token else None
         if assignment is None:
             async with as_worker(request, write=False) as (session, worker_id):
@@ -239,7 +276,7 @@ class SequenceController(Controller):
         # each time (no-cache), which costs a bodiless 304 while nothing changed; no-store would forbid keeping
         # the copy that makes the 304 useful. A 304 repeats these headers, so the kept copy stays fresh (RFC 9111).
         # Vary: one URL answers JSON or MessagePack, and to whoever's token it carries.
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token"}
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Accept, X-Auth-Token, Authorization"}
         if_none_match = request.headers.get("if-none-match", "")
         if etag in if_none_match or if_none_match.strip() == "*":
             return Response(b"", status_code=304, headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +56,7 @@ def _encode_cursor(values: Sequence[Any]) -> str:
 
 def _cursor_value(value: Any, column: Any) -> Any:
     """A cursor value back in the type of its column, or ValueError: cursors come from clients."""
-    if column.key == "id":
+    if column.key == "id" or column.key.endswith("_id"):
         if type(value) is not int or not 0 < value <= MAX_ID:
             raise ValueError
         return value
@@ -103,6 +103,17 @@ def _order_keys(model: Any, order: Sequence[str]) -> list[tuple[Any, bool]]:
     return keys
 
 
+def page_direction(query: ListQuery) -> tuple[bool, str | None]:
+    """(whether the page runs forward, its cursor); 400 for both cursors at once."""
+    if query.after and query.before:
+        raise DomainError(
+            ErrorCode.INVALID_PARAMETER,
+            "send either after or before, not both",
+            [Problem("before", "must not be sent with after", "exclusive")],
+        )
+    return query.before is None, query.after or query.before
+
+
 def _beyond(keys: Sequence[tuple[Any, bool]], values: Sequence[Any], forward: bool) -> Any:
     """Rows strictly after (or before) `values` in the order of `keys`: the keyset condition."""
     alternatives = []
@@ -115,8 +126,7 @@ def _beyond(keys: Sequence[tuple[Any, bool]], values: Sequence[Any], forward: bo
 
 async def list_page(session: AsyncSession, model: Any, owner_id: int, query: ListQuery) -> Page:
     """A page of `model` rows owned by `owner_id`, as `query` asks."""
-    if query.after and query.before:
-        raise DomainError(ErrorCode.INVALID_PARAMETER, "send either after or before, not both")
+    forward, cursor = page_direction(query)
     words = _WORD.findall(query.search.lower())
     if len(words) > MAX_SEARCH_WORDS:
         raise DomainError(ErrorCode.INVALID_PARAMETER, f"search: at most {MAX_SEARCH_WORDS} words")
@@ -128,8 +138,6 @@ async def list_page(session: AsyncSession, model: Any, owner_id: int, query: Lis
     for word in words:
         # '_' is a word character to the regex and a wildcard to LIKE.
         statement = statement.where(model.search_text.like(f"% {word.replace('_', '!_')} %", escape="!"))
-    forward = query.before is None
-    cursor = query.after or query.before
     if cursor:
         values = _decode_cursor(cursor, columns, "after" if forward else "before")
         statement = statement.where(_beyond(keys, values, forward))
@@ -149,4 +157,34 @@ async def list_page(session: AsyncSession, model: Any, owner_id: int, query: Lis
         rows=rows,
         next=cursor_of(rows[-1]) if rows and has_next else None,
         previous=cursor_of(rows[0]) if rows and has_previous else None,
+    )
+
+
+async def column_page(
+    session: AsyncSession,
+    statement: Any,
+    column: Any,
+    query: ListQuery,
+    *,
+    descending: bool = False,
+    key: Callable[[Any], int] | None = None,
+) -> Page:
+    """A page of `statement`'s rows ordered by one integer `column` unique per row (an id), paged by `query`'s
+    limit and cursors: lists with a fixed order (results, workers of a campaign) page like every other."""
+    forward, cursor = page_direction(query)
+    if cursor:
+        (value,) = _decode_cursor(cursor, [column], "after" if forward else "before")
+        statement = statement.where(column < value if descending == forward else column > value)
+    ordering = column.desc() if descending == forward else column.asc()
+    rows = list((await session.exec(statement.order_by(ordering).limit(query.limit + 1))).all())
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    if not forward:
+        rows.reverse()
+    value_of = key or (lambda row: getattr(row, column.key))
+    has_next, has_previous = (more, bool(query.after)) if forward else (True, more)
+    return Page(
+        rows=rows,
+        next=_encode_cursor([value_of(rows[-1])]) if rows and has_next else None,
+        previous=_encode_cursor([value_of(rows[0])]) if rows and has_previous else None,
     )

@@ -38,7 +38,14 @@ from taskengine.engine._fields import (
     Seconds,
 )
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
-from taskengine.engine._problems import ENGINE_RULES, Problem, check_value, convert_collecting, describe_pattern
+from taskengine.engine._problems import (
+    ENGINE_RULES,
+    Problem,
+    check_value,
+    convert_collecting,
+    describe_pattern,
+    translate,
+)
 from taskengine.engine._registry import CatalogueError, Registry, discover
 from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
@@ -92,6 +99,7 @@ __all__ = [
     "media_url_rule",
     "parse_authority",
     "parse_json",
+    "translate",
 ]
 
 

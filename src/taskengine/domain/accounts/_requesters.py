@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Requester
 from taskengine.domain.accounts._credentials import canonical_email, new_credentials, normalise_email, signed_in
-from taskengine.domain.money import credit, format_usd, to_micros
+from taskengine.domain.money import credit, format_usd, to_micros, usd_number
 from taskengine.engine import OptionalText, describe_pattern
 from taskengine.errors import DomainError, ErrorCode
 
@@ -25,8 +25,18 @@ class Balance(msgspec.Struct):
     frozen: str
 
 
+class LedgerTotals(msgspec.Struct, rename="camel", kw_only=True):
+    """The requester's five ledger accounts in USD, exact; available + frozen + paidOut + fees == credited."""
+
+    available: msgspec.Raw
+    frozen: msgspec.Raw
+    paid_out: msgspec.Raw
+    fees: msgspec.Raw
+    credited: msgspec.Raw
+
+
 class Profile(msgspec.Struct, rename="camel", kw_only=True):
-    """The requester's profile as SWARMS shows it (GET /me)."""
+    """The requester's profile as SWARMS shows it (GET /me), with the ledger's totals beside the balance."""
 
     first_name: str
     last_name: str
@@ -40,6 +50,7 @@ class Profile(msgspec.Struct, rename="camel", kw_only=True):
     logo: str
     commission_rate: float
     charity: bool
+    ledger: LedgerTotals
 
 
 Short = Annotated[str, Meta(max_length=100)]
@@ -65,7 +76,7 @@ class ProfileUpdate(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown
     logo: LogoUrl | msgspec.UnsetType = msgspec.UNSET
 
 
-READ_ONLY_PROFILE_FIELDS = ("id", "customerId", "balance", "email", "commissionRate", "charity")
+READ_ONLY_PROFILE_FIELDS = ("id", "customerId", "balance", "email", "commissionRate", "charity", "ledger")
 
 
 def profile_of(requester: Requester) -> Profile:
@@ -83,6 +94,13 @@ def profile_of(requester: Requester) -> Profile:
         logo=requester.logo,
         commission_rate=requester.commission_rate_ppm / PPM,
         charity=requester.charity,
+        ledger=LedgerTotals(
+            available=usd_number(requester.available),
+            frozen=usd_number(requester.frozen),
+            paid_out=usd_number(requester.paid_out),
+            fees=usd_number(requester.fees),
+            credited=usd_number(requester.credited),
+        ),
     )
 
 

@@ -100,12 +100,15 @@ async def sequence_of(session: AsyncSession, job_id: int) -> list[Task]:
     return list((await session.exec(statement)).all())
 
 
-async def set_tasks(session: AsyncSession, owner_id: int, job_id: int, body: Any) -> list[Task]:
-    """Replace the job's tasks with the ordered ids in `body`."""
+async def set_tasks(
+    session: AsyncSession, owner_id: int, job_id: int, body: Any, *, append: bool = False
+) -> list[Task]:
+    """Replace the job's tasks with the ordered ids in `body` (or, with `append`, add them after its tasks)."""
     row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
-    ids = await checked_ids(session, Task, owner_id, body, "task", MAX_TASKS_PER_JOB)
-    await _replace_tasks(session, job_id, ids)
+    kept = await task_ids_of(session, job_id) if append else []
+    ids = await checked_ids(session, Task, owner_id, body, "task", MAX_TASKS_PER_JOB - len(kept))
+    await _replace_tasks(session, job_id, [*kept, *ids])
     touch(row)
     session.add(row)
     await session.flush()

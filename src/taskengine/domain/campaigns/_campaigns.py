@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import MAX_ID, Campaign, CampaignJob, Job, WorkerGroup, utcnow
@@ -23,7 +23,7 @@ from taskengine.domain.authoring import (
 )
 from taskengine.domain.campaigns._schemas import CampaignIn
 from taskengine.domain.campaigns._values import parse_date, parse_duration
-from taskengine.domain.listing import ListQuery, Page, list_page, search_text
+from taskengine.domain.listing import ListQuery, Page, list_page, page_direction, search_text
 from taskengine.domain.money import to_micros
 from taskengine.engine import Problem, convert_collecting
 from taskengine.errors import DomainError, ErrorCode
@@ -140,13 +140,15 @@ async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int
 async def delete_campaign(session: AsyncSession, owner_id: int, campaign_id: int) -> None:
     row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
-    await session.exec(delete(CampaignJob).where(CampaignJob.campaign_id == campaign_id))  # type: ignore[call-overload]
+    await session.exec(delete(CampaignJob).where(col(CampaignJob.campaign_id) == campaign_id))
     await session.delete(row)
     await session.flush()
 
 
 async def job_ids_of(session: AsyncSession, campaign_id: int) -> list[int]:
-    statement = select(CampaignJob.job_id).where(CampaignJob.campaign_id == campaign_id).order_by(CampaignJob.position)
+    statement = (
+        select(CampaignJob.job_id).where(CampaignJob.campaign_id == campaign_id).order_by(col(CampaignJob.position))
+    )
     return list((await session.exec(statement)).all())
 
 
@@ -155,9 +157,9 @@ async def jobs_of(session: AsyncSession, owner_id: int, campaign_id: int) -> lis
     await get_campaign(session, owner_id, campaign_id)
     statement = (
         select(Job)
-        .join(CampaignJob, CampaignJob.job_id == Job.id)
+        .join(CampaignJob, col(CampaignJob.job_id) == col(Job.id))
         .where(CampaignJob.campaign_id == campaign_id)
-        .order_by(CampaignJob.position)
+        .order_by(col(CampaignJob.position))
     )
     return list((await session.exec(statement)).all())
 
@@ -165,12 +167,9 @@ async def jobs_of(session: AsyncSession, owner_id: int, campaign_id: int) -> lis
 async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, query: ListQuery) -> Page:
     """A page of the campaign's jobs in their order; the cursors are positions."""
     await get_campaign(session, owner_id, campaign_id)
-    if query.after and query.before:
-        raise DomainError(ErrorCode.INVALID_PARAMETER, "send either after or before, not both")
-    statement = select(Job, CampaignJob.position).join(CampaignJob, CampaignJob.job_id == Job.id)
+    forward, cursor = page_direction(query)
+    statement = select(Job, CampaignJob.position).join(CampaignJob, col(CampaignJob.job_id) == col(Job.id))
     statement = statement.where(CampaignJob.campaign_id == campaign_id)
-    forward = query.before is None
-    cursor = query.after or query.before
     if cursor is not None:
         try:
             # ASCII digits only: int() would also take "+1", " 1" or other scripts' digits for the same position.
@@ -201,20 +200,27 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
     )
 
 
-async def set_jobs(session: AsyncSession, owner_id: int, campaign_id: int, body: Any) -> list[Job]:
-    """Replace the campaign's jobs with the ordered ids in `body`; a job may stand only once."""
+async def set_jobs(
+    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, *, append: bool = False
+) -> list[Job]:
+    """Replace the campaign's jobs with the ordered ids in `body` (or, with `append`, add them after its jobs);
+    a job may stand only once."""
     row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
-    ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN)
+    kept = await job_ids_of(session, campaign_id) if append else []
+    ids = await checked_ids(session, Job, owner_id, body, "job", MAX_JOBS_PER_CAMPAIGN - len(kept))
+    there = set(kept)
     seen: dict[int, int] = {}
     repeats = [
-        Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already", "unique")
+        Problem(f"[{i}]", f"job {j} is in the campaign already", "unique")
+        if j in there
+        else Problem(f"[{i}]", f"job {j} stands at [{seen[j]}] already", "unique")
         for i, j in enumerate(ids)
-        if seen.setdefault(j, i) != i
+        if j in there or seen.setdefault(j, i) != i
     ]
     if repeats:
         raise DomainError(ErrorCode.INVALID_BODY, "a job can stand in a campaign only once", repeats)
-    await _replace_jobs(session, campaign_id, ids)
+    await _replace_jobs(session, campaign_id, [*kept, *ids])
     touch(row)
     session.add(row)
     await session.flush()
@@ -222,7 +228,7 @@ async def set_jobs(session: AsyncSession, owner_id: int, campaign_id: int, body:
 
 
 async def _replace_jobs(session: AsyncSession, campaign_id: int, ids: Iterable[int]) -> None:
-    await session.exec(delete(CampaignJob).where(CampaignJob.campaign_id == campaign_id))  # type: ignore[call-overload]
+    await session.exec(delete(CampaignJob).where(col(CampaignJob.campaign_id) == campaign_id))
     session.add_all(CampaignJob(campaign_id=campaign_id, position=i, job_id=job_id) for i, job_id in enumerate(ids))
     await session.flush()
 

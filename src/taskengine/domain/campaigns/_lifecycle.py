@@ -17,7 +17,7 @@ from taskengine.domain.campaigns._campaigns import job_ids_of
 from taskengine.domain.money import InsufficientFunds, commission, format_usd, freeze, lock_requester
 from taskengine.domain.states import CLOSED_STATES, CampaignState, lock_campaign, move_campaign
 from taskengine.engine import Problem
-from taskengine.errors import DomainError, ErrorCode
+from taskengine.errors import DomainError, ErrorCode, problem_count
 
 _ALLOWED = {
     "publish": (CampaignState.UNPUBLISHED,),
@@ -48,10 +48,29 @@ def cost(row: Campaign, jobs: int, commission_rate_ppm: int) -> tuple[int, int]:
     return row.worker_payment * places, commission(row.worker_payment, commission_rate_ppm) * places
 
 
+def publishing_problems(row: Campaign) -> list[Problem]:
+    """What workers must see on the market before a campaign goes there: a title, a description, and pay, unless
+    the campaign says it pays nothing (`training`)."""
+    problems = []
+    if not row.title.strip():
+        problems.append(Problem("title", "is required to publish: workers choose jobs by it", "required"))
+    if not row.description.strip():
+        problems.append(Problem("description", "is required to publish: workers read what the work is", "required"))
+    if row.worker_payment <= 0 and not row.training:
+        problems.append(
+            Problem(
+                "workerPayment",
+                "must be more than 0 to publish, unless the campaign is unpaid (training: true)",
+                "out-of-range",
+            )
+        )
+    return problems
+
+
 async def publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     """Publish a locked unpublished campaign: freeze its cost, open its places, make its work read-only."""
     assert row.id is not None
-    problems: list[Problem] = []
+    problems = publishing_problems(row)
     if row.archived:
         problems.append(Problem("archived", "the campaign is archived; unarchive it first", "not-archived"))
     job_ids = await job_ids_of(session, row.id)
@@ -80,7 +99,9 @@ async def publish(session: AsyncSession, row: Campaign, now: datetime) -> None:
     if row.end_date is not None and row.end_date <= now:
         problems.append(Problem("endDate", "lies in the past; set a later one or none", "in-future"))
     if problems:
-        raise DomainError(ErrorCode.NOT_PUBLISHABLE, f"campaign {row.id} cannot be published yet", problems)
+        raise DomainError(
+            ErrorCode.NOT_PUBLISHABLE, f"campaign {row.id} cannot be published yet: {problem_count(problems)}", problems
+        )
 
     requester = await lock_requester(session, row.owner_id)
     rate = 0 if requester.charity else requester.commission_rate_ppm

@@ -11,7 +11,7 @@ from msgspec import Meta
 from taskengine.db.models import Campaign
 from taskengine.domain.authoring import Links, aware
 from taskengine.domain.campaigns._values import MAX_DURATION_CHARS, format_duration
-from taskengine.domain.money import MAX_AMOUNT_CHARS, from_micros
+from taskengine.domain.money import MAX_AMOUNT_CHARS, usd_number
 from taskengine.domain.states import CampaignState
 from taskengine.engine import CustomProperties, Name, OptionalLongText, OptionalText
 
@@ -78,7 +78,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         terms=campaign.terms,
         est_duration=format_duration(campaign.est_duration_s) if campaign.est_duration_s else None,
         # A JSON number with the exact decimal digits: money never passes through a float.
-        worker_payment=msgspec.Raw(str(from_micros(campaign.worker_payment)).encode()),
+        worker_payment=usd_number(campaign.worker_payment),
         results=campaign.results,
         max_results_per_worker=campaign.max_results_per_worker,
         worker_group=campaign.worker_group,

@@ -11,6 +11,7 @@ from taskengine.domain.money._amounts import (
     format_usd,
     from_micros,
     to_micros,
+    usd_number,
 )
 from taskengine.domain.money._ledger import (
     Account,
@@ -40,4 +41,5 @@ __all__ = [
     "pay",
     "release",
     "to_micros",
+    "usd_number",
 ]

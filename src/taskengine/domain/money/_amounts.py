@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+import msgspec
+
 MICROS = 1_000_000
 """Micro-dollars in one US dollar."""
 
@@ -86,6 +88,11 @@ def from_micros(micros: int) -> Decimal:
         micros //= 10
         exponent += 1
     return Decimal(f"{micros}e{exponent}")
+
+
+def usd_number(micros: int) -> msgspec.Raw:
+    """`micros` as an exact JSON number of USD (`0.25`, never a float's `0.25000000000000001`)."""
+    return msgspec.Raw(str(from_micros(micros)).encode())
 
 
 def format_usd(micros: int) -> str:

@@ -16,10 +16,12 @@ from taskengine.domain.review._review import (
     soft_reject,
     worker_results,
 )
+from taskengine.domain.states import ResultState
 
 __all__ = [
     "STATES",
     "ResultOut",
+    "ResultState",
     "WorkerFigures",
     "approve",
     "approve_all",

@@ -22,8 +22,17 @@ _COUNTED = (ResultState.IN_REVIEW, ResultState.APPROVED, ResultState.REJECTED)
 
 
 class Figure(msgspec.Struct):
+    """A percentage, always a JSON float (`100.0`, `66.67`) so clients decode one type."""
+
     me: float
     global_: float = msgspec.field(name="global")
+
+
+class Count(msgspec.Struct):
+    """A count, always a JSON integer."""
+
+    me: int
+    global_: int = msgspec.field(name="global")
 
 
 class Counts(msgspec.Struct, rename="camel"):
@@ -35,13 +44,14 @@ class Counts(msgspec.Struct, rename="camel"):
 class WorkerFigures(msgspec.Struct, kw_only=True):
     id: int
     reputation: Figure
-    experience: Figure
+    experience: Count
     results: Counts
+    links: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_links")
 
 
 def reputation(approved: int, rejected: int) -> float:
     decided = approved + rejected
-    return 100.0 if decided == 0 else round(100 * approved / decided, 2)
+    return 100.0 if decided == 0 else float(round(100 * approved / decided, 2))
 
 
 def _counting() -> list[Any]:
@@ -78,7 +88,7 @@ async def figures(
                 me=reputation(mine[w].approved, mine[w].rejected),
                 global_=reputation(everywhere[w].approved, everywhere[w].rejected),
             ),
-            experience=Figure(me=mine[w].approved, global_=everywhere[w].approved),
+            experience=Count(me=mine[w].approved, global_=everywhere[w].approved),
             results=here[w],
         )
         for w in worker_ids

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.db.models import MAX_ID, Campaign, JobResult, Worker, utcnow
 from taskengine.domain.authoring import aware
 from taskengine.domain.campaigns import finish_if_complete, parse_date
+from taskengine.domain.listing import ListQuery, Page, column_page
 from taskengine.domain.review._figures import WorkerFigures, figures
 from taskengine.domain.states import (
     AUTO_APPROVAL_MESSAGE,
@@ -49,6 +50,7 @@ class ResultOut(msgspec.Struct, rename="camel", kw_only=True):
     media_checked: bool
     redo_until: datetime | None
     task_results: msgspec.Raw
+    links: dict[str, Any] | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="_links")
 
 
 class Approval(msgspec.Struct, forbid_unknown_fields=True):
@@ -97,13 +99,13 @@ async def list_results(
     session: AsyncSession,
     owner_id: int,
     campaign_id: int,
+    query: ListQuery,
     *,
     state: str | None,
     since: datetime | None,
-    limit: int,
     worker_id: int | None = None,
-) -> list[JobResult]:
-    """The campaign's results, oldest first, filtered by the state they read now."""
+) -> Page:
+    """A page of the campaign's results, oldest first, filtered by the state they read now."""
     await _owned_campaign(session, owner_id, campaign_id)
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id)
     if worker_id is not None:
@@ -115,7 +117,7 @@ async def list_results(
         statement = statement.where(result_in_state(ResultState(state), utcnow()))
     if since is not None:
         statement = statement.where(JobResult.submitted_at > since)
-    return list((await session.exec(statement.order_by(JobResult.id).limit(limit))).all())  # type: ignore[arg-type]
+    return await column_page(session, statement, JobResult.id, query)
 
 
 async def get_result(session: AsyncSession, owner_id: int, result_id: int, *, for_update: bool = False) -> JobResult:
@@ -164,11 +166,16 @@ async def approve_result(
     await finish_if_complete(session, campaign, approved)
 
 
-async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
-    row = await get_result(session, owner_id, result_id, for_update=True)
+def _approval(body: Any) -> Approval:
     approval, problems = convert_collecting(body if body is not None else {}, Approval)
     if approval is None:
         raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
+    return approval
+
+
+async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+    row = await get_result(session, owner_id, result_id, for_update=True)
+    approval = _approval(body)
     # One whose review time ran out is approved here with the requester's message: the same decision, now.
     campaign = await _owned_campaign(session, owner_id, row.campaign_id)
     await approve_result(session, row, campaign, approval.message, utcnow())
@@ -223,32 +230,35 @@ async def due_earnings(session: AsyncSession, worker_id: int, now: datetime | No
 
 
 async def approve_all(
-    session: AsyncSession, owner_id: int, campaign_id: int, worker_id: int | None = None
+    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, worker_id: int | None = None
 ) -> list[JobResult]:
-    """Approve every result in review of the campaign (or of one worker in it); the ones approved."""
-    campaign = await _owned_campaign(session, owner_id, campaign_id)
+    """Approve every result in review of the campaign (or of one worker in it), each with the body's message;
+    the ones approved."""
+    campaign = await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign: 404 before the body
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == ResultState.IN_REVIEW)
     if worker_id is not None:
         await _known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
+    approval = _approval(body)
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
     now = utcnow()
     for row in rows:
-        await approve_result(session, row, campaign, "", now)
+        await approve_result(session, row, campaign, approval.message, now)
     return rows
 
 
 async def campaign_workers(
-    session: AsyncSession, owner_id: int, campaign_id: int, *, in_review: bool, limit: int
-) -> list[WorkerFigures]:
-    """The workers with results in the campaign (only those with some in review, if asked), with their figures."""
+    session: AsyncSession, owner_id: int, campaign_id: int, query: ListQuery, *, in_review: bool
+) -> Page:
+    """A page of the workers with results in the campaign (only those with some in review, if asked), by id,
+    with their figures."""
     await _owned_campaign(session, owner_id, campaign_id)
     statement = select(JobResult.worker_id).where(JobResult.campaign_id == campaign_id)
     if in_review:
         statement = statement.where(result_in_state(ResultState.IN_REVIEW, utcnow()))
-    ids = list((await session.exec(statement.distinct().order_by(JobResult.worker_id).limit(limit))).all())  # type: ignore[arg-type]
-    found = await figures(session, ids, owner_id, campaign_id)
-    return [found[worker_id] for worker_id in ids]
+    page = await column_page(session, statement.distinct(), JobResult.worker_id, query, key=int)
+    found = await figures(session, page.rows, owner_id, campaign_id)
+    return Page([found[worker_id] for worker_id in page.rows], page.next, page.previous)
 
 
 async def worker_results(
@@ -256,15 +266,13 @@ async def worker_results(
     owner_id: int,
     campaign_id: int,
     worker_id: int,
+    query: ListQuery,
     *,
     state: str | None,
     since: datetime | None,
-    limit: int,
-) -> tuple[WorkerFigures, list[JobResult]]:
-    """One worker's results in the campaign, and the worker's figures."""
+) -> tuple[WorkerFigures, Page]:
+    """A page of one worker's results in the campaign, and the worker's figures."""
     await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign answers 404 before the worker
     await _known_worker(session, worker_id)
-    rows = await list_results(
-        session, owner_id, campaign_id, state=state, since=since, limit=limit, worker_id=worker_id
-    )
-    return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], rows
+    page = await list_results(session, owner_id, campaign_id, query, state=state, since=since, worker_id=worker_id)
+    return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], page

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Worker, WorkerGroup, WorkerGroupMember
@@ -36,9 +36,9 @@ async def _members(session: AsyncSession, group_id: int) -> list[int]:
 
 async def group_out(session: AsyncSession, group: WorkerGroup) -> GroupOut:
     assert group.id is not None
-    return GroupOut(
-        id=group.id, name=group.name, workers=await _members(session, group.id), created_at=aware(group.created_at)
-    )  # type: ignore[arg-type]
+    created_at = aware(group.created_at)
+    assert created_at is not None
+    return GroupOut(id=group.id, name=group.name, workers=await _members(session, group.id), created_at=created_at)
 
 
 async def create_group(session: AsyncSession, owner_id: int, body: Any) -> WorkerGroup:
@@ -64,7 +64,7 @@ async def set_members(session: AsyncSession, owner_id: int, group_id: int, body:
     """Replace the group's workers with the ids in `body` (any worker may be added; ids are not secret)."""
     group = await get_owned(session, WorkerGroup, owner_id, group_id, "worker group", for_update=True)
     ids = await checked_ids(session, Worker, None, body, "worker", MAX_GROUP_SIZE)
-    await session.exec(delete(WorkerGroupMember).where(WorkerGroupMember.group_id == group_id))  # type: ignore[call-overload]
+    await session.exec(delete(WorkerGroupMember).where(col(WorkerGroupMember.group_id) == group_id))
     session.add_all(WorkerGroupMember(group_id=group_id, worker_id=worker_id) for worker_id in sorted(set(ids)))
     await session.flush()
     return group
@@ -72,6 +72,6 @@ async def set_members(session: AsyncSession, owner_id: int, group_id: int, body:
 
 async def delete_group(session: AsyncSession, owner_id: int, group_id: int) -> None:
     group = await get_owned(session, WorkerGroup, owner_id, group_id, "worker group", for_update=True)
-    await session.exec(delete(WorkerGroupMember).where(WorkerGroupMember.group_id == group_id))  # type: ignore[call-overload]
+    await session.exec(delete(WorkerGroupMember).where(col(WorkerGroupMember.group_id) == group_id))
     await session.delete(group)
     await session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -16,10 +16,11 @@ from taskengine.db import cached
 from taskengine.db.models import Campaign, JobResult, Task, utcnow
 from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
+from taskengine.domain.listing import ListQuery, Page, column_page
 from taskengine.domain.states import AssignmentState, enter_review, move_assignment
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, convert_collecting, default_engine
-from taskengine.errors import DomainError, ErrorCode
+from taskengine.errors import DomainError, ErrorCode, problem_count
 
 SubmissionId = Annotated[
     str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$", description="an id the device made")
@@ -89,7 +90,9 @@ async def submit(
             f"(from {assignment.state} to submitted)",
         )
     tasks = await sequence_of(session, assignment.job_id)
-    task_results = _checked(session, tasks, submission)
+    # The device's clock may differ from ours by CLOCK_SKEW either way.
+    window = (assignment.started_at - CLOCK_SKEW, now + CLOCK_SKEW)
+    task_results = _checked(session, tasks, submission, window)
     starts = [t.started_at for t in submission.task_results]
     ends = [t.completed_at for t in submission.task_results]
     # A redo after a soft rejection replaces the earlier result (one result per assignment).
@@ -117,6 +120,8 @@ async def submit(
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a device's clock may be off ours: a task's completedAt may lie this much outside its assignment."""
 
 
 def _canonical(value: Any) -> Any:
@@ -177,8 +182,25 @@ def _in_utc(submission: SubmissionIn) -> list[Problem]:
     return problems
 
 
-def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn) -> list[dict[str, Any]]:
-    """The SWARMS-shaped task results, or 422 listing every problem with its path."""
+def _when_problem(completed: datetime, window: tuple[datetime, datetime]) -> str | None:
+    """Why a task's completedAt cannot be true: before its assignment started, or after the result came in."""
+    earliest, latest = window
+    moment = _naive(completed)
+    if moment < earliest:
+        return f"must not be before the assignment started ({(earliest + CLOCK_SKEW).isoformat()}Z)"
+    if moment > latest:
+        minutes = int(CLOCK_SKEW.total_seconds() // 60)
+        return f"must not be after the result is submitted (the device's clock may be at most {minutes} minutes off)"
+    return None
+
+
+def _checked(
+    session: AsyncSession, tasks: list[Task], submission: SubmissionIn, window: tuple[datetime, datetime]
+) -> list[dict[str, Any]]:
+    """The SWARMS-shaped task results, or 422 listing every problem with its path.
+
+    `window`: the earliest and latest moments a task may have been completed (from the assignment's start to now).
+    """
     problems: list[Problem] = []
     if len(submission.task_results) != len(tasks):
         problems.append(
@@ -197,6 +219,8 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
             continue
         if answer.completed_at < answer.started_at:
             problems.append(Problem(f"{path}.completedAt", "must not be before startedAt", "time-order"))
+        elif when := _when_problem(answer.completed_at, window):
+            problems.append(Problem(f"{path}.completedAt", when, "time-order"))
         # Published tasks never change: each is compiled for result checks once per process and database.
         compiled: CompiledTask = cached(session, "compiled tasks", task.id, functools.partial(_compile, task))
         checked = engine.validate_result(compiled, {"components": answer.components})
@@ -214,10 +238,15 @@ def _checked(session: AsyncSession, tasks: list[Task], submission: SubmissionIn)
                 }
             )
     if problems:
-        raise DomainError(ErrorCode.INVALID_RESULT, f"the result has {len(problems)} problem(s)", problems)
+        raise DomainError(ErrorCode.INVALID_RESULT, f"the result has {problem_count(problems)}", problems)
     return shaped
 
 
-async def results_of_worker(session: AsyncSession, worker_id: int, limit: int) -> list[JobResult]:
-    statement = select(JobResult).where(JobResult.worker_id == worker_id).order_by(JobResult.id.desc()).limit(limit)  # type: ignore[union-attr]
-    return list((await session.exec(statement)).all())
+async def results_of_worker(
+    session: AsyncSession, worker_id: int, query: ListQuery, *, state: str | None = None
+) -> Page:
+    """A page of the worker's results, newest first."""
+    statement = select(JobResult).where(JobResult.worker_id == worker_id)
+    if state is not None:
+        statement = statement.where(JobResult.state == state)
+    return await column_page(session, statement, JobResult.id, query, descending=True)
