@@ -130,7 +130,7 @@ def test_state_filters_take_every_state_and_name_them_when_wrong(api: Client) ->
     ):
         error = assert_error(api.get(url, headers=key), 400, ErrorCode.INVALID_PARAMETER)
         assert error["description"] == f"state: must be one of {listing}"
-        assert error["problems"] == [{"path": "state", "message": f"must be one of {listing}"}]
+        assert error["problems"] == [{"path": "state", "message": f"must be one of {listing}", "rule": "one-of"}]
 
 
 @pytest.mark.parametrize(
@@ -197,8 +197,8 @@ def test_post_adds_ids_after_the_list_with_the_checks_of_put(api: Client) -> Non
     assert added.status_code == 200, added.text
     assert [j["id"] for j in added.json()["jobs"]] == [jobs[0], jobs[2], jobs[1]]
     for ids, problem in (
-        ([999], {"path": "[0]", "message": "no job with id 999"}),
-        ([jobs[0], jobs[0]], {"path": "[0]", "message": f"job {jobs[0]} is in the campaign already"}),
+        ([999], {"path": "[0]", "message": "no job with id 999", "rule": "exists"}),
+        ([jobs[0], jobs[0]], {"path": "[0]", "message": f"job {jobs[0]} is in the campaign already", "rule": "unique"}),
     ):
         response = api.post(f"/campaigns/{campaign}/jobs", json=ids, headers=headers)
         assert assert_error(response, 422, ErrorCode.INVALID_BODY)["problems"][0] == problem
