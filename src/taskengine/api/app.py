@@ -13,13 +13,13 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
+from taskengine.api.docs import render_plugins, schema_router, swagger_assets
 from taskengine.api.encoding import DecodedBodies
 from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.groups import GroupController
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         path="/media", directories=[media], include_in_schema=False, before_request=refuse_unsafe_media_path
     )
     return Litestar(
-        route_handlers=[*ROUTES, media_files],
+        route_handlers=[*ROUTES, media_files, swagger_assets()],
         exception_handlers=EXCEPTION_HANDLERS,
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
@@ -118,9 +118,10 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         openapi_config=OpenAPIConfig(
             title="taskengine",
             version=__version__,
-            description=f"API version {API_VERSION}. Errors are {{code, message, description}}.",
+            description=f"API version {API_VERSION}. Errors are {{code, message, description, problems?}}.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=render_plugins(),
+            openapi_router=schema_router(),
         ),
         state=State(
             {

@@ -7,13 +7,16 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, Parameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, Parameter
 
-from taskengine.api.accounts import Credentials, TokenOut, sign_in
-from taskengine.api.body import read_json
+from taskengine.api.accounts import CREDENTIALS_BODY, Credentials, TokenOut, sign_in
+from taskengine.api.body import json_body
 from taskengine.api.context import AnyRequest, as_worker, database, requires_token, settings
-from taskengine.api.ratelimits import RATE_LIMITED, enforce
-from taskengine.api.representation import href, self_link
+from taskengine.api.docs import BODY, errors
+from taskengine.api.lists import ResultList
+from taskengine.api.ratelimits import enforce
+from taskengine.api.representation import Link, Listed, href, link_map, self_link
 from taskengine.db import remember
 from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
@@ -22,7 +25,6 @@ from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
 from taskengine.domain.money import from_micros
 from taskengine.engine import Problem
-from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MSGPACK = "application/msgpack"
@@ -52,6 +54,41 @@ class MarketJob(msgspec.Struct, rename="camel", kw_only=True):
     start: str
 
 
+class Market(Listed, kw_only=True):
+    jobs: list[MarketJob]
+
+
+class WorkerMe(msgspec.Struct, rename="camel", kw_only=True):
+    """A worker's own account and figures ("me" and "global" are the same figures in their own view)."""
+
+    id: int
+    email: str
+    earnings: str
+    earnings_micros: int
+    reputation: review.Figure
+    experience: review.Figure
+    results: review.Counts
+
+
+SUBMISSION_BODY = json_body(
+    workers.SubmissionIn, code=ErrorCode.INVALID_RESULT, description="the result is invalid", principal="worker"
+)
+
+
+class SequenceTask(msgspec.Struct):
+    """One task of a job as the device shows it: components as in the task definition."""
+
+    id: int
+    name: str
+    components: list[dict[str, Any]]
+    properties: dict[str, str]
+
+
+class JobSequence(msgspec.Struct):
+    assignment: workers.AssignmentOut
+    tasks: list[SequenceTask]
+
+
 class WorkerAuthController(Controller):
     path = "/worker"
     tags = ["worker"]
@@ -60,14 +97,13 @@ class WorkerAuthController(Controller):
         "/signup",
         summary="Create a worker account (when sign-up is open)",
         description="Rate limited per email and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **CREDENTIALS_BODY,
+        **errors(403, 409, 429, *BODY),
     )
-    async def signup(self, request: AnyRequest) -> SignedUp:
+    async def signup(self, request: AnyRequest, data: JSONBody[Credentials]) -> SignedUp:
         if not settings(request).worker_signup:
             raise DomainError(ErrorCode.FORBIDDEN, "sign-up is closed on this service; ask its operator for an account")
-        credentials, problems = convert_collecting(await read_json(request), Credentials)
-        if credentials is None:
-            raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+        credentials = data
         await enforce(request, "signup", credentials.email)
         async with database(request).transaction() as session:
             worker = await workers.create_worker(session, credentials.email, credentials.password)
@@ -78,12 +114,19 @@ class WorkerAuthController(Controller):
         status_code=200,
         summary="Exchange a worker's email and password for a token",
         description="Rate limited per email and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **CREDENTIALS_BODY,
+        **errors(401, 429, *BODY),
     )
-    async def request_token(self, request: AnyRequest) -> TokenOut:
-        return await sign_in(request, "worker", Worker)
+    async def request_token(self, request: AnyRequest, data: JSONBody[Credentials]) -> TokenOut:
+        return await sign_in(request, data, "worker", Worker)
 
-    @post("/auth/token/discard", status_code=204, guards=[requires_token], summary="Make the token unusable")
+    @post(
+        "/auth/token/discard",
+        status_code=204,
+        guards=[requires_token],
+        summary="Make the token unusable",
+        **errors(401),
+    )
     async def discard(self, request: AnyRequest) -> None:
         async with as_worker(request) as (session, _):
             await discard_token(session, "worker", request.headers["x-auth-token"])
@@ -121,15 +164,15 @@ class WorkerController(Controller):
     tags = ["worker"]
     guards = [requires_token]
 
-    @get("/me", summary="Your account, earnings, reputation, experience and results")
-    async def me(self, request: AnyRequest) -> dict[str, Any]:
+    @get("/me", summary="Your account, earnings, reputation, experience and results", **errors(401))
+    async def me(self, request: AnyRequest) -> WorkerMe:
         async with as_worker(request, write=False) as (session, worker_id):
             profile = workers.worker_profile(await workers.get_worker(session, worker_id))
             figures = (await review.figures(session, [worker_id], None))[worker_id]
         # A worker's own view: "me" and "global" are the same figures.
-        return {**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}
+        return msgspec.convert({**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}, WorkerMe)
 
-    @get("/jobs", summary="The jobs you may start now")
+    @get("/jobs", summary="The jobs you may start now", **errors(401))
     async def jobs(
         self,
         request: AnyRequest,
@@ -137,7 +180,7 @@ class WorkerController(Controller):
         after: Annotated[
             str | None, Parameter(max_length=40, pattern=r"^[0-9]{1,10}\.[0-9]{1,10}$", description="from _links.next")
         ] = None,
-    ) -> dict[str, Any]:
+    ) -> Market:
         cursor = _market_cursor(after) if after else None
         async with as_worker(request) as (session, worker_id):
             await workers.expire_assignments(session)  # freed places show before any sweep
@@ -168,13 +211,13 @@ class WorkerController(Controller):
             last_campaign, _, _, last_position = page[-1]
             after_value = f"{last_campaign.id}.{last_position}"
             links["next"] = {"href": href(request.url.path, [("limit", str(limit)), ("after", after_value)])}
-        return {"_links": links, "jobs": items}
+        return Market(links=link_map(links), jobs=items)
 
     @post(
         "/campaigns/{campaign_id:int}/jobs/{job_id:int}/start",
         summary="Start a job: an assignment until its deadline",
         description="Rate limited per worker and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **errors(401, 404, 409, 429),
     )
     async def start(
         self, request: AnyRequest, campaign_id: FromPath[int], job_id: FromPath[int]
@@ -183,7 +226,12 @@ class WorkerController(Controller):
             await enforce(request, "start", worker_id)
             return workers.assignment_out(await workers.start(session, worker_id, campaign_id, job_id))
 
-    @post("/assignments/{assignment_id:int}/return", status_code=200, summary="Give a working assignment back")
+    @post(
+        "/assignments/{assignment_id:int}/return",
+        status_code=200,
+        summary="Give a working assignment back",
+        **errors(401, 404, 409),
+    )
     async def give_back(self, request: AnyRequest, assignment_id: FromPath[int]) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
             return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
@@ -191,22 +239,24 @@ class WorkerController(Controller):
     @post(
         "/assignments/{assignment_id:int}/result",
         summary="Submit the result; resending the same id is harmless",
-        description="Rate limited per worker and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        description="Rate limited per worker and per client address: 429 with Retry-After. "
+        "201 for a new result, 200 when the same submission id is sent again.",
+        **SUBMISSION_BODY,
+        **errors(401, 404, 409, 429, *BODY),
     )
-    async def submit(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
+    async def submit(
+        self, request: AnyRequest, assignment_id: FromPath[int], data: JSONBody[workers.SubmissionIn]
+    ) -> Response[review.ResultOut]:
         async with as_worker(request) as (session, worker_id):
             await enforce(request, "submit", worker_id)
-            result, new = await workers.submit(
-                session, worker_id, assignment_id, await read_json(request), await request.body()
-            )
+            result, new = await workers.submit(session, worker_id, assignment_id, data, await request.body())
             return Response(review.result_out(result), status_code=201 if new else 200)
 
-    @get("/results", summary="Your results, newest first, with their review")
-    async def results(self, request: AnyRequest, limit: Annotated[int, Parameter(ge=1, le=100)] = 10) -> dict[str, Any]:
+    @get("/results", summary="Your results, newest first, with their review", **errors(401))
+    async def results(self, request: AnyRequest, limit: Annotated[int, Parameter(ge=1, le=100)] = 10) -> ResultList:
         async with as_worker(request, write=False) as (session, worker_id):
             rows = await workers.results_of_worker(session, worker_id, limit)
-        return {"_links": {"self": {"href": "/worker/results"}}, "results": [review.result_out(r) for r in rows]}
+        return ResultList(links={"self": Link("/worker/results")}, results=[review.result_out(r) for r in rows])
 
 
 class SequenceController(Controller):
@@ -215,7 +265,16 @@ class SequenceController(Controller):
     path = "/worker"
     tags = ["worker"]
 
-    @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
+    @get(
+        "/assignments/{assignment_id:int}",
+        summary="The assignment and its job's whole task sequence",
+        description="JSON, or MessagePack with Accept: application/msgpack; 304 when If-None-Match has its ETag.",
+        responses={
+            200: ResponseSpec(JobSequence, description="The assignment and its tasks", generate_examples=False),
+            304: ResponseSpec(None, description="Not modified since the ETag sent in If-None-Match"),
+            **errors(401, 404)["responses"],
+        },
+    )
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         db = database(request)

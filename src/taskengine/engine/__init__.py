@@ -36,7 +36,7 @@ from taskengine.engine._fields import (
     Seconds,
 )
 from taskengine.engine._json import MAX_DEPTH, JsonInputError, parse_json
-from taskengine.engine._problems import Problem, describe_pattern
+from taskengine.engine._problems import Problem, check_value, convert_collecting, describe_pattern
 from taskengine.engine._registry import CatalogueError, Registry, discover
 from taskengine.engine._urls import HostError, UrlPolicy, parse_authority
 
@@ -76,7 +76,9 @@ __all__ = [
     "Seconds",
     "UrlPolicy",
     "below",
+    "check_value",
     "component_schemas",
+    "convert_collecting",
     "default_engine",
     "describe_pattern",
     "discover",

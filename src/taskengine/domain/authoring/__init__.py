@@ -16,7 +16,7 @@ from taskengine.domain.authoring._jobs import (
     tasks_of,
     update_job,
 )
-from taskengine.domain.authoring._schemas import JobOut, TaskOut, aware, job_out, task_out
+from taskengine.domain.authoring._schemas import JobIn, JobOut, TaskOut, aware, job_out, task_out
 from taskengine.domain.authoring._sizes import LocalMediaSizes, MediaSizes, format_size, task_sizes
 from taskengine.domain.authoring._tasks import (
     archive_task,
@@ -31,6 +31,7 @@ from taskengine.domain.authoring._tasks import (
 
 __all__ = [
     "MAX_TASKS_PER_JOB",
+    "JobIn",
     "JobOut",
     "LocalMediaSizes",
     "MediaSizes",

@@ -7,7 +7,7 @@ and however many processes try at the same moment, the sweep included.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
@@ -21,7 +21,6 @@ from taskengine.domain.campaigns import finish_if_complete, parse_date, reopen_p
 from taskengine.domain.money import commission, pay
 from taskengine.domain.review._figures import WorkerFigures, figures
 from taskengine.engine import NOT_BLANK, Problem
-from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 STATES = ("InReview", "Approved", "Rejected")
@@ -155,23 +154,18 @@ async def _approve(session: AsyncSession, row: JobResult, campaign: Campaign, me
     await finish_if_complete(session, campaign, approved)
 
 
-async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def approve(session: AsyncSession, owner_id: int, result_id: int, approval: Approval | None) -> JobResult:
     row = await get_result(session, owner_id, result_id, for_update=True)
-    approval, problems = convert_collecting(body if body is not None else {}, Approval)
-    if approval is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
+    approval = approval or Approval()
     _expect_in_review(row)
     campaign = await _owned_campaign(session, owner_id, row.campaign_id)
     await _approve(session, row, campaign, approval.message)
     return row
 
 
-async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def reject(session: AsyncSession, owner_id: int, result_id: int, rejection: Rejection) -> JobResult:
     """Refuse the result: no pay, and the place reopens for another worker (its money stays frozen for them)."""
     row = await get_result(session, owner_id, result_id, for_update=True)
-    rejection, problems = convert_collecting(body, Rejection)
-    if rejection is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ...}: the worker is told why', problems)
     _expect_in_review(row)
     await reopen_place(session, row.campaign_id, row.job_id, "reject")
     row.state, row.reason, row.reviewed_at = "Rejected", rejection.reason, utcnow()
@@ -180,16 +174,13 @@ async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any
     return row
 
 
-async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, soft: SoftRejection) -> JobResult:
     """Ask the worker to redo the job until a date: their assignment reopens, money and place stay held.
 
     Unlike a rejection this leaves the worker's reputation alone; if no new result comes in time, the
     result expires and its money returns (see expire_assignments).
     """
     row = await get_result(session, owner_id, result_id, for_update=True)
-    soft, problems = convert_collecting(body, SoftRejection)
-    if soft is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ..., "until": ...}', problems)
     try:
         until = parse_date(soft.until)
     except ValueError as exc:

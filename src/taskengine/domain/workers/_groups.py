@@ -16,8 +16,6 @@ from taskengine.domain.authoring import aware
 from taskengine.domain.authoring._common import get_owned
 from taskengine.domain.authoring._membership import checked_ids
 from taskengine.engine import NOT_BLANK
-from taskengine.engine._problems import convert_collecting
-from taskengine.errors import DomainError, ErrorCode
 
 MAX_GROUP_SIZE = 10_000
 
@@ -45,10 +43,7 @@ async def group_out(session: AsyncSession, group: WorkerGroup) -> GroupOut:
     )  # type: ignore[arg-type]
 
 
-async def create_group(session: AsyncSession, owner_id: int, body: Any) -> WorkerGroup:
-    group, problems = convert_collecting(body, GroupIn)
-    if group is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"name": ...}', problems)
+async def create_group(session: AsyncSession, owner_id: int, group: GroupIn) -> WorkerGroup:
     row = WorkerGroup(owner_id=owner_id, name=group.name)
     session.add(row)
     await session.flush()
@@ -64,7 +59,7 @@ async def list_groups(session: AsyncSession, owner_id: int) -> list[WorkerGroup]
     return list((await session.exec(statement)).all())
 
 
-async def set_members(session: AsyncSession, owner_id: int, group_id: int, body: Any) -> WorkerGroup:
+async def set_members(session: AsyncSession, owner_id: int, group_id: int, body: list[Any]) -> WorkerGroup:
     """Replace the group's workers with the ids in `body` (any worker may be added; ids are not secret)."""
     group = await get_owned(session, WorkerGroup, owner_id, group_id, "worker group", for_update=True)
     ids = await checked_ids(session, Worker, None, body, "worker", MAX_GROUP_SIZE)

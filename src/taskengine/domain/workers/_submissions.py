@@ -17,7 +17,6 @@ from taskengine.domain.authoring import sequence_of
 from taskengine.domain.dates import naive_utc
 from taskengine.domain.workers._assignments import get_assignment
 from taskengine.engine import CompiledTask, Problem, default_engine
-from taskengine.engine._problems import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 SubmissionId = Annotated[
@@ -48,13 +47,11 @@ def _compile(task: Task) -> CompiledTask:
 
 
 async def submit(
-    session: AsyncSession, worker_id: int, assignment_id: int, body: Any, raw: bytes
+    session: AsyncSession, worker_id: int, assignment_id: int, submission: SubmissionIn, raw: bytes
 ) -> tuple[JobResult, bool]:
     """Store the result of a working assignment; (the result, whether it was new). Resending is harmless."""
-    submission, problems = convert_collecting(body, SubmissionIn)
-    if submission is not None:
-        problems = _in_utc(submission)
-    if submission is None or problems:
+    problems = _in_utc(submission)
+    if problems:
         raise DomainError(ErrorCode.INVALID_RESULT, "the result is invalid", problems)
     body_hash = _fingerprint(submission)
     assignment = await get_assignment(session, worker_id, assignment_id, for_update=True)
