@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
@@ -43,7 +44,7 @@ from taskengine.settings import Settings, load_settings
 
 log = logging.getLogger("taskengine")
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     health,
     ComponentController,
     SchemaController,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     )
     return Litestar(
         route_handlers=[*ROUTES, media_files, swagger_assets()],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]  # handlers narrow the exception type
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
         middleware=[InputGuard, DefineMiddleware(DecodedBodies, max_body_bytes=settings.max_body_bytes)],

@@ -16,7 +16,7 @@ as before bodies were typed; the check costs a read transaction on that failure 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 import msgspec
@@ -32,6 +32,8 @@ from taskengine.domain.accounts import resolve_token
 from taskengine.engine import JsonInputError, check_value, convert_collecting, parse_json
 from taskengine.errors import DomainError, ErrorCode
 from taskengine.settings import Settings
+
+T = TypeVar("T")
 
 _JSON_TYPES = ("application/json", "application/hal+json", "text/json")
 _UTF8 = ("utf-8", "utf8", "us-ascii")  # JSON is UTF-8 (RFC 8259); ASCII is a subset of it
@@ -129,7 +131,7 @@ def _hook(spec: BodySpec) -> Callable[[Request[Any, Any, Any]], Any]:
     return decode_body
 
 
-class JsonBodyDTO(AbstractDTO[Any]):
+class JsonBodyDTO(AbstractDTO[T]):
     """A data DTO that documents its model type and hands over what the `json_body` hook decoded."""
 
     @classmethod
@@ -156,7 +158,7 @@ class JsonBodyDTO(AbstractDTO[Any]):
         return schema
 
     def decode_bytes(self, value: bytes) -> Any:
-        return self.asgi_connection.scope["state"][_PARSED]  # type: ignore[typeddict-item]
+        return self.asgi_connection.scope["state"][_PARSED]
 
 
 def json_body(

@@ -89,10 +89,10 @@ def _archive(archived: bool) -> str:
     return "unarchive" if archived else "archive"
 
 
-def with_links(request: AnyRequest, item: Any, links: dict[str, Any]) -> Any:
+def with_links(request: AnyRequest, item: T, links: dict[str, Any]) -> T:
     """`item` with `_links` set when the client asked for HAL."""
     if wants_hal(request):
-        item.links = links
+        item.links = links  # type: ignore[attr-defined]
     return item
 
 

@@ -184,7 +184,7 @@ class WorkerController(Controller):
         cursor = _market_cursor(after) if after else None
         async with as_worker(request) as (session, worker_id):
             await workers.expire_assignments(session)  # freed places show before any sweep
-            rows = await workers.market(session, worker_id, limit + 1, cursor)  # type: ignore[arg-type]
+            rows = await workers.market(session, worker_id, limit + 1, cursor)
             page, more = rows[:limit], len(rows) > limit
             sizes = await job_sizes(session, sorted({job.id for _, job, _, _ in page}))
         items = [
