@@ -9,7 +9,7 @@ request body, while the decoding is ours, in three steps:
 3. the DTO hands the converted value to the handler.
 
 Litestar's own decoding would stop at the first problem, answer in its own shape and parse on the event loop.
-A body that fails step 2 is refused only once the token is known good (a wrong token gets 401 whatever the body),
+A body that fails any step is refused only once the token is known good (a wrong token gets 401 whatever the body),
 as before bodies were typed; the check costs a read transaction on that failure path alone.
 """
 
@@ -121,9 +121,8 @@ def _hook(spec: BodySpec) -> Callable[[Request[Any, Any, Any]], Any]:
         if spec.optional and not (await request.body()).strip():
             request.scope["state"][_PARSED] = None
             return
-        value = await read_json(request)
         try:
-            converted = _convert(value, spec)
+            converted = _convert(await read_json(request), spec)
         except DomainError as error:
             await _refuse(request, error, spec)
         request.scope["state"][_PARSED] = converted
