@@ -165,6 +165,38 @@ def test_every_route_with_an_id_answers_404_for_another_requesters_object(api: C
     assert world.snapshot() == before
 
 
+BAD_BODIES: list[tuple[str, dict[str, str]]] = [
+    ('{"nope": [1, "x"]}', {"Content-Type": "application/json"}),  # fails decoding (422)
+    ("{", {"Content-Type": "application/json"}),  # not JSON (400)
+    ("", {"Content-Type": "application/json"}),  # empty (400)
+    ("name=x", {"Content-Type": "application/x-www-form-urlencoded"}),  # not announced as JSON (415)
+]
+
+
+def test_a_bad_body_for_another_requesters_object_still_answers_404(api: Client) -> None:
+    """The id is judged before the body: a stranger learns nothing from the body's errors either."""
+    world = World(api)
+    checked = []
+    for method, template in http_routes(api):
+        if method not in ("POST", "PUT") or not id_parameters(template) or is_public(method, template):
+            continue
+        kind = id_parameters(template)[0].removesuffix("_id")
+        for content, content_type in BAD_BODIES:
+            headers = {**world.b, **content_type}
+            foreign = api.request(method, fill(template, world.a_ids), content=content, headers=headers)
+            missing = api.request(method, fill(template, {}), content=content, headers=headers)
+            label = (method, template, content)
+            assert foreign.status_code == missing.status_code == 404, (label, foreign.text, missing.text)
+            assert normalised(foreign.json(), world.a_ids.get(kind, MISSING)) == normalised(missing.json(), MISSING)
+        checked.append(template)
+    assert {"/results/{result_id:int}/reject", "/tasks/{task_id:int}", "/campaigns/{campaign_id:int}/jobs"} <= set(
+        checked
+    )
+    # The owner gets the body's own error.
+    own = api.put(f"/tasks/{world.a_ids['task']}", content=BAD_BODIES[0][0], headers={**world.a, **BAD_BODIES[0][1]})
+    assert own.status_code == 422, own.text
+
+
 def test_another_requesters_published_campaign_cannot_be_moved(api: Client) -> None:
     world = World(api)
     a_campaign = world.a_ids["campaign"]

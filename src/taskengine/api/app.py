@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
+from taskengine.api.body import body_principal
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
 from taskengine.api.docs import render_plugins, schema_router, swagger_assets
@@ -29,6 +30,7 @@ from taskengine.api.health import health
 from taskengine.api.inputs import InputGuard
 from taskengine.api.jobs import JobController
 from taskengine.api.media_paths import refuse_unsafe_media_path
+from taskengine.api.path_objects import unnamed
 from taskengine.api.preview import preview_markdown
 from taskengine.api.ratelimits import RateLimiter
 from taskengine.api.results import ResultController
@@ -105,7 +107,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     media_files = create_static_files_router(
         path="/media", directories=[media], include_in_schema=False, before_request=refuse_unsafe_media_path
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTES, media_files, swagger_assets()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]  # handlers narrow the exception type
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
@@ -133,3 +135,6 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         ),
         debug=settings.debug,
     )
+    if missing := list(unnamed(app.routes, body_principal)):
+        raise RuntimeError(f"body routes whose path ids have no lookup in api/path_objects.py: {missing}")
+    return app

@@ -9,13 +9,14 @@ request body, while the decoding is ours, in three steps:
 3. the DTO hands the converted value to the handler.
 
 Litestar's own decoding would stop at the first problem, answer in its own shape and parse on the event loop.
-A body that fails any step is refused only once the token is known good (a wrong token gets 401 whatever the body),
-as before bodies were typed; the check costs a read transaction on that failure path alone.
+A body that fails any step is refused only once the token is known good (a wrong token gets 401 whatever the body)
+and every id in the path names an object the caller may see (404 otherwise, api/path_objects.py), as before bodies
+were typed; those checks cost a read transaction on that failure path alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -27,6 +28,7 @@ from litestar.openapi.spec import Reference, Schema
 from litestar.typing import FieldDefinition
 from msgspec import Meta
 
+from taskengine.api.path_objects import check_named
 from taskengine.db.models import MAX_ID
 from taskengine.domain.accounts import resolve_token
 from taskengine.engine import JsonInputError, check_value, convert_collecting, parse_json
@@ -108,26 +110,40 @@ def _convert(value: Any, spec: BodySpec) -> Any:
     raise DomainError(spec.code, spec.description, problems)
 
 
-async def _refuse(request: Request[Any, Any, Any], error: DomainError, spec: BodySpec) -> None:
-    """Raise `error`, unless the request's token is no good: then the 401 comes first, as it would in the handler."""
-    if spec.principal is not None:
-        async with request.app.state.db.transaction(write=False) as session:
-            await resolve_token(session, spec.principal, request.headers.get("x-auth-token"))
-    raise error
+class BodyHook:
+    """The before-request hook of one body route: decode the body as `spec` says and leave it for the DTO."""
 
+    def __init__(self, spec: BodySpec) -> None:
+        self.spec = spec
 
-def _hook(spec: BodySpec) -> Callable[[Request[Any, Any, Any]], Any]:
-    async def decode_body(request: Request[Any, Any, Any]) -> None:
-        if spec.optional and not (await request.body()).strip():
+    def __deepcopy__(self, memo: dict[int, Any]) -> BodyHook:
+        return self  # immutable; Litestar copies handlers, and msgspec.Meta in the spec's types cannot be copied
+
+    async def __call__(self, request: Request[Any, Any, Any]) -> None:
+        if self.spec.optional and not (await request.body()).strip():
             request.scope["state"][_PARSED] = None
             return
         try:
-            converted = _convert(await read_json(request), spec)
+            converted = _convert(await read_json(request), self.spec)
         except DomainError as error:
-            await _refuse(request, error, spec)
+            await self._refuse(request, error)
         request.scope["state"][_PARSED] = converted
 
-    return decode_body
+    async def _refuse(self, request: Request[Any, Any, Any], error: DomainError) -> None:
+        """Raise `error`, unless what the handler checks first fails: a bad token (401), or an id in the path that
+        names nothing the caller may see (404), as the handler would answer before it used the body."""
+        principal = self.spec.principal
+        if principal is not None:
+            async with request.app.state.db.transaction(write=False) as session:
+                caller_id = await resolve_token(session, principal, request.headers.get("x-auth-token"))
+                await check_named(session, principal, caller_id, request.path_params)
+        raise error
+
+
+def body_principal(handler: Any) -> str | None:
+    """Who a route handler's body hook checks before refusing a body (None: no body hook, or a public route)."""
+    hook = getattr(handler, "before_request", None)
+    return hook.spec.principal if isinstance(hook, BodyHook) else None
 
 
 class JsonBodyDTO(AbstractDTO[T]):
@@ -172,7 +188,7 @@ def json_body(
     """Handler keyword arguments for a JSON body documented as `documented` and converted to `convert` (default
     the same; None keeps the JSON values, for bodies the engine checks with its own paths and code)."""
     spec = BodySpec(documented if convert is ... else convert, code, description, optional, principal)
-    return {"dto": JsonBodyDTO[documented], "return_dto": None, "before_request": _hook(spec)}
+    return {"dto": JsonBodyDTO[documented], "return_dto": None, "before_request": BodyHook(spec)}
 
 
 def id_list_body(limit: int, what: str) -> dict[str, Any]:
