@@ -9,14 +9,15 @@ request body, while the decoding is ours, in three steps:
 3. the DTO hands the converted value to the handler.
 
 Litestar's own decoding would stop at the first problem, answer in its own shape and parse on the event loop.
-A body that fails any step is refused only once the token is known good (a wrong token gets 401 whatever the body)
-and every id in the path names an object the caller may see (404 otherwise, api/path_objects.py), as before bodies
-were typed; those checks cost a read transaction on that failure path alone.
+A body that fails any step is refused only once the token is known good (a wrong token gets 401 whatever the body),
+and one that fails step 2 only once every id in the path names an object the caller may see (404 otherwise, see
+api/path_objects.py), as before bodies were typed; those checks cost a read transaction on the failure path alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -24,7 +25,7 @@ import msgspec
 from litestar import Request
 from litestar.dto import AbstractDTO
 from litestar.dto.data_structures import DTOFieldDefinition
-from litestar.openapi.spec import Reference, Schema
+from litestar.openapi.spec import Operation, Reference, RequestBody, Schema
 from litestar.typing import FieldDefinition
 from msgspec import Meta
 
@@ -123,20 +124,27 @@ class BodyHook:
         if self.spec.optional and not (await request.body()).strip():
             request.scope["state"][_PARSED] = None
             return
+        # As before bodies were typed: how the body is sent (Content-Type, JSON at all) is judged before the
+        # object the path names, what it says only once that object is known to be the caller's.
         try:
-            converted = _convert(await read_json(request), self.spec)
+            value = await read_json(request)
         except DomainError as error:
-            await self._refuse(request, error)
+            await self._refuse(request, error, judge_path=False)
+        try:
+            converted = _convert(value, self.spec)
+        except DomainError as error:
+            await self._refuse(request, error, judge_path=True)
         request.scope["state"][_PARSED] = converted
 
-    async def _refuse(self, request: Request[Any, Any, Any], error: DomainError) -> None:
-        """Raise `error`, unless what the handler checks first fails: a bad token (401), or an id in the path that
-        names nothing the caller may see (404), as the handler would answer before it used the body."""
+    async def _refuse(self, request: Request[Any, Any, Any], error: DomainError, *, judge_path: bool) -> None:
+        """Raise `error`, unless what the handler checks first fails: a bad token (401), or with `judge_path` an id
+        in the path naming nothing the caller may see (404), as the handler would answer before using the body."""
         principal = self.spec.principal
         if principal is not None:
             async with request.app.state.db.transaction(write=False) as session:
                 caller_id = await resolve_token(session, principal, request.headers.get("x-auth-token"))
-                await check_named(session, principal, caller_id, request.path_params)
+                if judge_path:
+                    await check_named(session, principal, caller_id, request.path_params)
         raise error
 
 
@@ -176,6 +184,15 @@ class JsonBodyDTO(AbstractDTO[T]):
         return self.asgi_connection.scope["state"][_PARSED]
 
 
+@dataclass
+class OptionalBodyOperation(Operation):
+    """An operation whose body may be left out (Litestar documents every body as required)."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
+
+
 def json_body(
     documented: Any,
     convert: Any = ...,
@@ -188,7 +205,8 @@ def json_body(
     """Handler keyword arguments for a JSON body documented as `documented` and converted to `convert` (default
     the same; None keeps the JSON values, for bodies the engine checks with its own paths and code)."""
     spec = BodySpec(documented if convert is ... else convert, code, description, optional, principal)
-    return {"dto": JsonBodyDTO[documented], "return_dto": None, "before_request": BodyHook(spec)}
+    documented_as = {"operation_class": OptionalBodyOperation} if optional else {}
+    return {"dto": JsonBodyDTO[documented], "return_dto": None, "before_request": BodyHook(spec), **documented_as}
 
 
 def id_list_body(limit: int, what: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class ComponentController(Controller):
     path = "/components"
     tags = ["components"]
 
-    @get("/", summary="The whole component catalogue (not paged: it is small and static)")
+    @get("/", summary="The whole component catalogue (not paged: it is small and static)", **errors())
     async def list_components(self) -> ComponentList:
         return ComponentList(catalogue.catalogue())
 
@@ -83,6 +83,6 @@ class SchemaController(Controller):
     path = "/schemas"
     tags = ["components"]
 
-    @get("/task", summary="JSON Schema of a task definition, derived from the catalogue")
+    @get("/task", summary="JSON Schema of a task definition, derived from the catalogue", **errors())
     async def task_schema(self) -> dict[str, Any]:
         return default_engine().task_schema()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request
 from litestar.params import Parameter
@@ -82,9 +82,13 @@ def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
     return as_principal(request, "worker", write=write)
 
 
+OrderKey = Literal["id", "-id", "name", "-name", "createdAt", "-createdAt", "lastModifiedAt", "-lastModifiedAt"]
+"""The keys a list may be ordered by (domain.listing.ORDER_FIELDS, each either way), as an enum in the document."""
+
+
 def provide_list_query(
     order: Annotated[
-        list[str] | None,
+        list[OrderKey] | None,
         Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")] = 10,

@@ -17,6 +17,7 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from sqlalchemy.exc import IntegrityError
 
+from taskengine.api.parameter_errors import parameter_problems
 from taskengine.api.path_ids import check_unrouted
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
@@ -58,7 +59,10 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
     elif isinstance(exc, MethodNotAllowedException):
         code, description = ErrorCode.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on {request.url.path}"
     elif isinstance(exc, ValidationException):
-        code, description = ErrorCode.INVALID_PARAMETER, _validation_description(exc)
+        if problems := parameter_problems(request, exc):
+            description = "; ".join(str(problem) for problem in problems)
+            return _domain(request, DomainError(ErrorCode.INVALID_PARAMETER, description, problems))
+        code, description = ErrorCode.INVALID_PARAMETER, exc.detail
     elif isinstance(exc, NotAuthorizedException):
         code, description = ErrorCode.UNAUTHORIZED, exc.detail
     elif isinstance(exc, PermissionDeniedException):
@@ -67,12 +71,6 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
         code = _BY_STATUS.get(exc.status_code, ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL)
         description = exc.detail
     return error_response(code, description, status=exc.status_code, headers=exc.headers)
-
-
-def _validation_description(exc: ValidationException) -> str:
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    parts = [f"{item.get('key', '?')}: {item.get('message', 'invalid')}" for item in extra if isinstance(item, dict)]
-    return "; ".join(parts) or exc.detail
 
 
 def _integrity(request: Request[Any, Any, Any], exc: IntegrityError) -> Response[ErrorBody]:

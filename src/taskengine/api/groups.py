@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from taskengine.api.body import id_list_body, json_body
@@ -56,7 +56,6 @@ class GroupController(Controller):
             return await workers.group_out(session, group)
 
     @delete("/{group_id:int}", summary="Delete a worker group", **errors(401, 404, 409))
-    async def delete_group(self, request: AnyRequest, group_id: FromPath[int]) -> Response[None]:
+    async def delete_group(self, request: AnyRequest, group_id: FromPath[int]) -> None:
         async with as_requester(request) as (session, requester_id):
             await workers.delete_group(session, requester_id, group_id)
-        return Response(None, status_code=204)

@@ -1,8 +1,9 @@
-"""The objects a path's ids name, looked up as the caller: an absent or unowned one answers 404 before a body is judged.
+"""The objects a path's ids name, looked up as the caller: an absent or unowned one answers 404 before what a body
+says is judged.
 
-A handler looks its object up before it uses the body, so on today's routes a stranger's id answers 404 whatever
-the body. Bodies are now decoded before the handler runs (api/body.py); when one fails, `check_named` runs the same
-lookups first, so the answer (and its wording) is still the 404 the handler would have given. The table is keyed
+A handler looks its object up before it uses the body, so a stranger's id answers 404 whatever the body says.
+Bodies are now converted before the handler runs (api/body.py); when one fails, `check_named` runs the same lookups
+first, so the answer (and its wording) is still the 404 the handler would have given. The table is keyed
 by principal and path parameter name; `unnamed` lists body routes whose ids it misses, and the app refuses to
 start with any (a route added later cannot silently answer 422 to a stranger).
 """
