@@ -21,7 +21,7 @@ from taskengine.api.accounts import AuthController, ProfileController
 from taskengine.api.body import body_principal
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
-from taskengine.api.docs import render_plugins, schema_router, swagger_assets
+from taskengine.api.docs import ClosedStructs, render_plugins, schema_router, swagger_assets
 from taskengine.api.encoding import DecodedBodies
 from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.groups import GroupController
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     )
     app = Litestar(
         route_handlers=[*ROUTES, media_files, swagger_assets()],
+        plugins=[ClosedStructs()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]  # handlers narrow the exception type
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).

@@ -25,7 +25,7 @@ import msgspec
 from litestar import Request
 from litestar.dto import AbstractDTO
 from litestar.dto.data_structures import DTOFieldDefinition
-from litestar.openapi.spec import Operation, Reference, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIType, Operation, Reference, RequestBody, Schema
 from litestar.typing import FieldDefinition
 from msgspec import Meta
 
@@ -157,6 +157,10 @@ def body_principal(handler: Any) -> str | None:
 class JsonBodyDTO(AbstractDTO[T]):
     """A data DTO that documents its model type and hands over what the `json_body` hook decoded."""
 
+    schema: Schema | None = None
+    """The schema documented instead of the model type's, for constraints Litestar cannot read off a type
+    (`Meta` on a list's items)."""
+
     @classmethod
     def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
         yield from ()
@@ -175,6 +179,8 @@ class JsonBodyDTO(AbstractDTO[T]):
     def create_openapi_schema(
         cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
     ) -> Reference | Schema:
+        if cls.schema is not None:
+            return cls.schema
         schema: Reference | Schema = schema_creator.for_field_definition(
             FieldDefinition.from_annotation(cls.model_type)
         )
@@ -201,20 +207,28 @@ def json_body(
     description: str = "the request body is invalid",
     optional: bool = False,
     principal: str | None = "requester",
+    schema: Schema | None = None,
 ) -> dict[str, Any]:
-    """Handler keyword arguments for a JSON body documented as `documented` and converted to `convert` (default
-    the same; None keeps the JSON values, for bodies the engine checks with its own paths and code)."""
+    """Handler keyword arguments for a JSON body documented as `documented` (or as `schema`) and converted to
+    `convert` (default the same; None keeps the JSON values, for bodies the engine checks with its own paths and
+    code). `optional`: an empty body means None, documented as not required."""
     spec = BodySpec(documented if convert is ... else convert, code, description, optional, principal)
     documented_as = {"operation_class": OptionalBodyOperation} if optional else {}
-    return {"dto": JsonBodyDTO[documented], "return_dto": None, "before_request": BodyHook(spec), **documented_as}
+    dto = type("JsonBodyDTO", (JsonBodyDTO[documented],), {"schema": schema})
+    return {"dto": dto, "return_dto": None, "before_request": BodyHook(spec), **documented_as}
 
 
 def id_list_body(limit: int, what: str) -> dict[str, Any]:
     """A JSON array of at most `limit` ids, documented as such; the service checks each entry and names every bad
     one (wrong type, no such row, archived) in one answer, so the array's entries are not converted here."""
-    documented = Annotated[list[Annotated[int, Meta(ge=1, le=MAX_ID)]], Meta(max_length=limit)]
     return json_body(
-        documented,
+        list[int],
         Annotated[list[Any], Meta(max_length=limit)],
         description=f"send a JSON array of at most {limit} {what} ids",
+        schema=Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_ID),
+            max_items=limit,
+            description=f"{what} ids",
+        ),
     )

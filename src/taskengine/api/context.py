@@ -82,6 +82,9 @@ def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
     return as_principal(request, "worker", write=write)
 
 
+NO_NUL = r"^[^\x00]*$"
+"""The pattern of free-text query parameters: any text but NUL, which every query value is refused for (api/inputs)."""
+
 OrderKey = Literal["id", "-id", "name", "-name", "createdAt", "-createdAt", "lastModifiedAt", "-lastModifiedAt"]
 """The keys a list may be ordered by (domain.listing.ORDER_FIELDS, each either way), as an enum in the document."""
 
@@ -92,9 +95,15 @@ def provide_list_query(
         Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")] = 10,
-    search: Annotated[str, Parameter(max_length=200, description="full words that must all appear")] = "",
-    after: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")] = None,
-    before: Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")] = None,
+    search: Annotated[
+        str, Parameter(max_length=200, pattern=NO_NUL, description="full words that must all appear")
+    ] = "",
+    after: Annotated[
+        str | None, Parameter(max_length=500, pattern=NO_NUL, description="cursor from _links.next")
+    ] = None,
+    before: Annotated[
+        str | None, Parameter(max_length=500, pattern=NO_NUL, description="cursor from _links.previous")
+    ] = None,
     archived: Annotated[bool, Parameter(description="include archived objects")] = False,
 ) -> ListQuery:
     return ListQuery(

@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from litestar import Request, Router
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
+from litestar.typing import FieldDefinition
 
 from taskengine.api.ratelimits import TOO_MANY, RateLimitedOperation
 from taskengine.errors import DomainError, ErrorBody, ErrorCode
@@ -44,6 +48,39 @@ def errors(*statuses: int) -> dict[str, Any]:
         responses.update(TOO_MANY)
         return {"responses": responses, "operation_class": RateLimitedOperation}
     return {"responses": responses}
+
+
+class ClosedStructs(StructSchemaPlugin):
+    """Bodies refuse fields they do not know (422 "is not a known field"): their schemas say so, with
+    additionalProperties false, so generated clients and fuzzers do not send extras. Litestar's Struct plugin does the
+    rest (it has no public home; Litestar's own tests cover it)."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return bool(
+            super().is_plugin_supported_field(field_definition)
+            and field_definition.type_.__struct_config__.forbid_unknown_fields
+        )
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        schema: Schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        for field in msgspec.structs.fields(field_definition.type_):
+            target = (schema.properties or {}).get(field.encode_name)
+            if isinstance(target, Schema) and target.type == OpenAPIType.OBJECT:
+                _document_mapping(target, field.type)
+        return schema
+
+
+def _document_mapping(target: Schema, annotation: Any) -> None:
+    """The bounds of a mapping's keys, values and size (Litestar documents only the values' type), read off
+    msgspec's own schema of the annotation."""
+    described = msgspec.json.schema(annotation)
+    if isinstance(names := described.get("propertyNames"), dict):
+        target.property_names = Schema(min_length=names.get("minLength"), max_length=names.get("maxLength"))
+    target.max_properties = described.get("maxProperties", target.max_properties)
+    values = described.get("additionalProperties")
+    if isinstance(values, dict) and isinstance(target.additional_properties, Schema):
+        target.additional_properties.max_length = values.get("maxLength", target.additional_properties.max_length)
 
 
 def render_plugins() -> list[Any]:

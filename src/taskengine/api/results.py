@@ -9,7 +9,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
 from taskengine.api.body import json_body
-from taskengine.api.context import AnyRequest, as_requester, requires_token
+from taskengine.api.context import NO_NUL, AnyRequest, as_requester, requires_token
 from taskengine.api.docs import BODY, errors
 from taskengine.api.lists import ApprovedResults, ResultList
 from taskengine.api.representation import Link, Listed, link_map, self_link
@@ -22,7 +22,8 @@ StateFilter = Annotated[
     Literal["InReview", "Approved", "Rejected"] | None, QueryParameter(name="state", description="filter by state")
 ]
 Since = Annotated[
-    str | None, Parameter(max_length=40, description="only results submitted later, e.g. 2018-03-14T03:14")
+    str | None,
+    Parameter(max_length=40, pattern=NO_NUL, description="only results submitted later, e.g. 2018-03-14T03:14"),
 ]
 
 
