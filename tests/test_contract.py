@@ -1,194 +1,144 @@
-"""The OpenAPI document as a contract: every body, response and error documented, every reference resolving, the
-docs page working offline, and query parameters documented with their constraints and refused in our words."""
+"""One contract, run over every registered component type."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
+import jsonschema
+import msgspec
 import pytest
-from litestar.testing import TestClient
 
-from taskengine.domain.listing import ORDER_FIELDS
-from tests.requesters import make_requester
+from taskengine.engine import ComponentDefinition, Engine
+from tests.factories import all_definitions, one_component_task
 
-Client = TestClient[Any]
-
-BODYLESS = {
-    ("POST", "/auth/token/discard"),
-    ("POST", "/worker/auth/token/discard"),
-    *(("POST", f"/tasks/{{task_id}}/{action}") for action in ("archive", "unarchive", "copy")),
-    *(("POST", f"/jobs/{{job_id}}/{action}") for action in ("archive", "unarchive", "copy")),
-    *(
-        ("POST", f"/campaigns/{{campaign_id}}/{action}")
-        for action in ("archive", "unarchive", "copy", "publish", "pause", "continue", "cancel")
-    ),
-    ("POST", "/campaigns/{campaign_id}/results/approve-all"),
-    ("POST", "/campaigns/{campaign_id}/workers/{worker_id}/approve-all"),
-    ("POST", "/worker/assignments/{assignment_id}/return"),
-    ("POST", "/worker/campaigns/{campaign_id}/jobs/{job_id}/start"),
-}
-"""Operations that take no body (the query and the path say it all); every other POST, PUT and PATCH reads one."""
-
-OPTIONAL_BODY = {("POST", "/results/{result_id}/approve")}
-"""Operations whose body may be left out."""
-
-ERROR_REF = "#/components/schemas/ErrorBody"
+DEFINITIONS = all_definitions()
+by_name = pytest.mark.parametrize("definition", DEFINITIONS, ids=[d.name for d in DEFINITIONS])
 
 
-@pytest.fixture()
-def document(client: Client) -> dict[str, Any]:
-    response = client.get("/schema/openapi.json")
-    assert response.status_code == 200
-    return dict(response.json())
+def _bad_cases() -> list[tuple[ComponentDefinition, int]]:
+    return [(d, i) for d in DEFINITIONS for i in range(len(d.bad_examples))]
 
 
-def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (method.upper(), path, operation)
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in ("get", "put", "post", "patch", "delete")
-    ]
+@by_name
+def test_example_is_a_valid_task_component(engine: Engine, definition: ComponentDefinition) -> None:
+    checked = engine.validate_task(one_component_task(definition))
+    assert checked.problems == []
+    # What the engine hands back is itself a valid definition (normalised, defaults filled in).
+    again = engine.validate_task(msgspec.to_builtins(checked.value))
+    assert again.ok and again.value == checked.value
 
 
-def test_every_operation_that_reads_a_body_documents_it(document: dict[str, Any]) -> None:
-    seen = set()
-    for method, path, operation in operations(document):
-        if method not in ("POST", "PUT", "PATCH"):
-            assert "requestBody" not in operation, (method, path)
-            continue
-        seen.add((method, path))
-        body = operation.get("requestBody")
-        if (method, path) in BODYLESS:
-            assert body is None, (method, path, "is listed as bodyless")
-            continue
-        assert body is not None, (method, path, "reads a body but documents none")
-        assert body["content"]["application/json"]["schema"], (method, path)
-        assert body.get("required", False) is ((method, path) not in OPTIONAL_BODY), (method, path, body)
-    assert seen >= BODYLESS | OPTIONAL_BODY, "listed operations that no longer exist"
-
-
-def test_every_success_has_a_schema_and_every_operation_documents_its_errors(document: dict[str, Any]) -> None:
-    for method, path, operation in operations(document):
-        label = (method, path)
-        responses = operation["responses"]
-        successes = [status for status in responses if status.startswith("2")]
-        assert successes, label
-        for status in successes:
-            if status in ("204", "304"):
-                assert "content" not in responses[status], label
-                continue
-            schemas = [media["schema"] for media in responses[status].get("content", {}).values()]
-            assert schemas and all(schemas), (label, status)
-        errors = {status: response for status, response in responses.items() if status.startswith("4")}
-        assert "400" in errors, (label, "every route may answer 400 (headers, query, ids)")
-        for status, response in errors.items():
-            assert response["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}, (label, status)
-        if operation.get("security") or "{" in path:
-            assert {"401", "404"} & set(errors), label
-
-
-def _refs(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        own = [value["$ref"]] if isinstance(value.get("$ref"), str) else []
-        return own + [ref for item in value.values() for ref in _refs(item)]
-    if isinstance(value, list):
-        return [ref for item in value for ref in _refs(item)]
-    return []
-
-
-def test_every_reference_resolves(document: dict[str, Any]) -> None:
-    refs = set(_refs(document))
-    assert ERROR_REF in refs
-    for ref in refs:
-        assert ref.startswith("#/"), ref
-        target: Any = document
-        for part in ref[2:].split("/"):
-            assert isinstance(target, dict) and part in target, ref
-            target = target[part]
-
-
-def _query_parameter(document: dict[str, Any], path: str, name: str) -> dict[str, Any]:
-    parameters = document["paths"][path]["get"].get("parameters", [])
-    found = [p for p in parameters if p["in"] == "query" and p["name"] == name]
-    assert found, (path, name)
-    return dict(found[0]["schema"])
-
-
-def test_query_parameters_are_documented_with_their_constraints(document: dict[str, Any]) -> None:
-    for path in ("/tasks", "/jobs", "/campaigns", "/campaigns/{campaign_id}/results", "/worker/jobs"):
-        limit = _query_parameter(document, path, "limit")
-        assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 10), path
-    state = _query_parameter(document, "/campaigns/{campaign_id}/results", "state")
-    assert {"InReview", "Approved", "Rejected"} <= set(state["enum"])
-    order = _query_parameter(document, "/tasks", "order")
-    keys = {key for option in order["oneOf"] if option.get("type") == "array" for key in option["items"]["enum"]}
-    assert keys == {sign + name for name in ORDER_FIELDS for sign in ("", "-")}
-    assert _query_parameter(document, "/tasks", "after")["maxLength"] == 500
-    assert "pattern" in _query_parameter(document, "/worker/jobs", "after")
-    assert _query_parameter(document, "/campaigns/{campaign_id}/workers", "InReview")["type"] == "boolean"
-    deep = [p for p in document["paths"]["/jobs/{job_id}/copy"]["post"]["parameters"] if p["name"] == "deep"]
-    assert deep and deep[0]["schema"]["type"] == "boolean"
-
-
-@pytest.mark.parametrize(
-    ("query", "problem"),
-    [
-        ("/tasks?limit=101", ("limit", "must be at most 100")),
-        ("/tasks?limit=0", ("limit", "must be at least 1")),
-        ("/tasks?limit=ten", ("limit", "must be an integer")),
-        ("/tasks?archived=maybe", ("archived", "must be true or false")),
-        ("/tasks?order=size", ("order", "must be one of id, -id, name, -name, createdAt, -createdAt, ")),
-        ("/tasks?search=" + "w" * 201, ("search", "must be at most 200 characters")),
-        ("/campaigns/1/results?state=Lost", ("state", "must be one of InReview, Approved, Rejected")),
-        ("/campaigns/1/workers?InReview=2", ("InReview", "must be true or false")),
-    ],
-)
-def test_a_bad_query_parameter_is_refused_by_its_public_name(
-    client: Client, query: str, problem: tuple[str, str]
+@by_name
+def test_example_result_is_valid_and_only_interactive_components_take_one(
+    engine: Engine, definition: ComponentDefinition
 ) -> None:
-    response = client.get(query, headers=make_requester(client))
-    assert response.status_code == 400, response.text
-    body = response.json()
-    assert body["code"] == 40002
-    [found] = body["problems"]
-    assert found["path"] == problem[0] and found["message"].startswith(problem[1]), found
-    assert body["description"].startswith(f"{problem[0]}: {problem[1]}")
+    task = engine.validate_task(one_component_task(definition)).value
+    if definition.interactive:
+        checked = engine.validate_result(task, {"components": [definition.example_result]})
+        assert checked.problems == []
+        missing = engine.validate_result(task, {"components": [None]})
+        assert [p.path for p in missing.problems] == ["components[0]"]
+        assert "needs an answer" in missing.problems[0].message
+    else:
+        assert engine.validate_result(task, {"components": [None]}).ok
+        answered = engine.validate_result(task, {"components": [{"anything": 1}]})
+        assert [p.path for p in answered.problems] == ["components[0]"]
+        assert "takes no answer" in answered.problems[0].message
 
 
-def test_approve_documents_its_body_as_optional(document: dict[str, Any]) -> None:
-    approve = document["paths"]["/results/{result_id}/approve"]["post"]
-    assert approve["requestBody"]["required"] is False
-    assert approve["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Approval"}
-
-
-# ---------------------------------------------------------------- the docs page
-
-
-def test_the_docs_page_loads_only_local_assets(client: Client) -> None:
-    page = client.get("/schema/swagger")
-    assert page.status_code == 200
-    assert page.headers["content-type"].startswith("text/html")
-    urls = re.findall(r"""(?:src|href)\s*=\s*['"]([^'"]+)['"]""", page.text)
-    assert len(urls) >= 3, urls
-    assert all(url.startswith("/schema/assets/") for url in urls), urls
-    assert "//" not in " ".join(urls)
-    kinds = {"js": "text/javascript", "css": "text/css", "png": "image/png"}
-    for url in urls:
-        asset = client.get(url)
-        assert asset.status_code == 200, url
-        assert asset.headers["content-type"].startswith(kinds[url.rsplit(".", 1)[-1]]), (url, asset.headers)
-        assert len(asset.content) > 100, url
-    # The spec is in the page itself: nothing but the assets above needs fetching.
-    assert '"openapi":"3.1.0"' in page.text
+@by_name
+def test_optional_result_may_be_left_out(engine: Engine, definition: ComponentDefinition) -> None:
+    task = engine.validate_task(one_component_task(definition, optionalResult=True)).value
+    assert engine.validate_result(task, {"components": [None]}).ok
 
 
 @pytest.mark.parametrize(
-    "path", ["/schema/nope", "/schema/redoc", "/schema/assets/nope.js", "/schema/assets/", "/schema/openapi.yaml.x"]
+    ("definition", "index"), _bad_cases(), ids=[f"{d.name}-{d.bad_examples[i].rule}-{i}" for d, i in _bad_cases()]
 )
-def test_unknown_schema_paths_answer_our_json_404(client: Client, path: str) -> None:
-    response = client.get(path)
-    assert response.status_code == 404, (path, response.text)
-    assert response.headers["content-type"].startswith("application/json")
-    assert response.json() == {"code": 40400, "message": "No such resource", "description": "no resource at this path"}
+def test_bad_example_is_refused_at_its_exact_path(engine: Engine, definition: ComponentDefinition, index: int) -> None:
+    bad = definition.bad_examples[index]
+    if bad.target == "attributes":
+        checked = engine.validate_task(one_component_task(definition, bad.data))
+        expected = f"components[0].properties.{bad.path}"
+    else:
+        task = engine.validate_task(one_component_task(definition, bad.properties)).value
+        assert task is not None, "the properties of a result case must themselves be valid"
+        checked = engine.validate_result(task, {"components": [bad.data]})
+        expected = f"components[0].{bad.path}"
+    assert checked.value is None
+    assert expected in [p.path for p in checked.problems], [str(p) for p in checked.problems]
+    assert all(p.message and not p.message.startswith("Expected") for p in checked.problems)
+
+
+@by_name
+def test_every_rule_has_a_failing_case_and_the_schema_is_exercised(definition: ComponentDefinition) -> None:
+    covered = {b.rule for b in definition.bad_examples}
+    rules = {r.name for r in definition.attribute_rules + definition.result_rules}
+    assert rules <= covered, f"rules without a failing example: {rules - covered}"
+    assert sum(b.rule == "schema" for b in definition.bad_examples) >= 2
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name) for name in rules)
+
+
+@by_name
+def test_json_schema_accepts_the_example_and_refuses_schema_breaches(definition: ComponentDefinition) -> None:
+    attributes = msgspec.json.schema(definition.attributes)
+    jsonschema.validate(definition.example, attributes)
+    if definition.result is not None:
+        jsonschema.validate(definition.example_result, msgspec.json.schema(definition.result))
+    for bad in definition.bad_examples:
+        if bad.rule == "schema":
+            schema = attributes if bad.target == "attributes" else msgspec.json.schema(definition.result)
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(bad.data, schema)
+
+
+@by_name
+def test_is_documented(definition: ComponentDefinition) -> None:
+    assert len(definition.description) >= 20
+    structs = [definition.attributes] + ([definition.result] if definition.result else [])
+    for struct in structs:
+        schema = msgspec.json.schema(struct)
+        for name, spec in schema["$defs"].items():
+            for field, field_schema in spec.get("properties", {}).items():
+                assert field_schema.get("description"), f"{name}.{field} has no description"
+
+
+def test_task_schema_accepts_a_task_of_every_example(engine: Engine) -> None:
+    task = {
+        "name": "everything",
+        "components": [{"type": d.name, "properties": d.example} for d in DEFINITIONS],
+    }
+    schema = engine.task_schema()
+    jsonschema.validate(task, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**task, "components": [{"type": "NoSuchThing", "properties": {}}]}, schema)
+    # Struct names become $defs names: two components sharing one would silently merge.
+    struct_names = [s.__name__ for d in DEFINITIONS for s in (d.attributes, d.result) if s is not None]
+    assert len(struct_names) == len(set(struct_names))
+
+
+def _http_urls(value: object) -> set[str]:
+    if isinstance(value, str):
+        return {value} if value.startswith(("http://", "https://")) else set()
+    if isinstance(value, dict):
+        return set().union(*(_http_urls(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_http_urls(v) for v in value))
+    return set()
+
+
+@by_name
+def test_every_media_url_a_component_shows_is_declared(engine: Engine, definition: ComponentDefinition) -> None:
+    # The size a device downloads is the sum over `shows`: a URL attribute left out would go uncounted.
+    component = engine.validate_task(one_component_task(definition)).value.components[0]
+    assert set(definition.media_urls(component.properties)) == _http_urls(definition.example)
+
+
+@by_name
+def test_upload_estimate_is_declared_for_media_answers(engine: Engine, definition: ComponentDefinition) -> None:
+    component = engine.validate_task(one_component_task(definition)).value.components[0]
+    estimate = definition.estimated_upload_bytes(component.properties)
+    uploads_media = definition.result is not None and any(
+        f.encode_name == "url" for f in msgspec.structs.fields(definition.result)
+    )
+    assert (estimate > 0) is uploads_media
