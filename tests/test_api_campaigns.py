@@ -784,11 +784,11 @@ def test_worker_group_must_be_the_requesters(api: Client) -> None:
     other = make_requester(api, email="bob@example.com")
 
     async def groups() -> tuple[int, int]:
-        from taskengine.domain.workers import create_group
+        from taskengine.domain.workers import GroupIn, create_group
 
         async with api.app.state.db.transaction() as session:
-            mine = await create_group(session, 1, {"name": "Mine"})
-            theirs = await create_group(session, 2, {"name": "Theirs"})
+            mine = await create_group(session, 1, GroupIn(name="Mine"))
+            theirs = await create_group(session, 2, GroupIn(name="Theirs"))
             return mine.id, theirs.id  # type: ignore[return-value]
 
     mine, theirs = api.blocking_portal.call(groups)

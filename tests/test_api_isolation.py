@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from litestar.routes import HTTPRoute
 
+from taskengine.api.body import BodyHook
 from taskengine.errors import ErrorCode
 from tests.requesters import rating_task
 from tests.test_api_campaigns import (
@@ -163,6 +164,52 @@ def test_every_route_with_an_id_answers_404_for_another_requesters_object(api: C
         assert any(prefix in label for label in checked), prefix
     assert len(checked) >= 25, checked
     assert world.snapshot() == before
+
+
+BAD_BODIES: list[tuple[str, dict[str, str], int]] = [
+    ('{"nope": [1, "x"]}', {"Content-Type": "application/json"}, 404),  # fails decoding: the id is judged first
+    # How a body is sent is judged before the id, as before bodies were typed; the answer names no object.
+    ("{", {"Content-Type": "application/json"}, 400),
+    ("", {"Content-Type": "application/json"}, 400),
+    ("name=x", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+]
+
+
+def body_hook(api: Client, method: str, template: str) -> BodyHook | None:
+    """The body hook of the route's handler for `method`, or None if it reads no JSON body."""
+    for route in api.app.routes:
+        if isinstance(route, HTTPRoute) and route.path == template:
+            for handler in route.route_handlers:
+                if method in handler.http_methods and isinstance(handler.before_request, BodyHook):
+                    return handler.before_request
+    return None
+
+
+def test_a_bad_body_for_another_requesters_object_tells_nothing_of_it(api: Client) -> None:
+    """What a body says is judged after the id: a stranger learns nothing from the body's errors either."""
+    world = World(api)
+    checked = []
+    for method, template in http_routes(api):
+        if method not in ("POST", "PUT") or not id_parameters(template) or is_public(method, template):
+            continue
+        kind = id_parameters(template)[0].removesuffix("_id")
+        for content, content_type, status in BAD_BODIES:
+            headers = {**world.b, **content_type}
+            foreign = api.request(method, fill(template, world.a_ids), content=content, headers=headers)
+            missing = api.request(method, fill(template, {}), content=content, headers=headers)
+            label = (method, template, content)
+            hook = body_hook(api, method, template)
+            if hook is None or (hook.spec.optional and not content):
+                status = 404  # the route reads no body, or may go without one
+            assert foreign.status_code == missing.status_code == status, (label, foreign.text, missing.text)
+            assert normalised(foreign.json(), world.a_ids.get(kind, MISSING)) == normalised(missing.json(), MISSING)
+        checked.append(template)
+    assert {"/results/{result_id:int}/reject", "/tasks/{task_id:int}", "/campaigns/{campaign_id:int}/jobs"} <= set(
+        checked
+    )
+    # The owner gets the body's own error.
+    own = api.put(f"/tasks/{world.a_ids['task']}", content=BAD_BODIES[0][0], headers={**world.a, **BAD_BODIES[0][1]})
+    assert own.status_code == 422, own.text
 
 
 def test_another_requesters_published_campaign_cannot_be_moved(api: Client) -> None:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
+
 from taskengine.db import Database
 from taskengine.db.models import JobSlots, Worker
 from taskengine.domain import authoring, campaigns, workers
@@ -48,7 +50,7 @@ async def _setup(db: Database, tmp: str, *, results: int, per_worker: int = 1, j
         task = await authoring.create_task(session, requester.id, rating_task(), LocalMediaSizes(Path(tmp), "http://x"))
         job_ids = []
         for i in range(jobs):
-            job = await authoring.create_job(session, requester.id, {"name": f"Job {i}"})
+            job = await authoring.create_job(session, requester.id, authoring.JobIn(name=f"Job {i}"))
             await authoring.set_tasks(session, requester.id, job.id, [task.id])  # type: ignore[arg-type]
             job_ids.append(job.id)
         body = {
@@ -58,7 +60,7 @@ async def _setup(db: Database, tmp: str, *, results: int, per_worker: int = 1, j
             "results": results,
             "maxResultsPerWorker": per_worker,
         }
-        campaign = await campaigns.create_campaign(session, requester.id, body)
+        campaign = await campaigns.create_campaign(session, requester.id, msgspec.convert(body, campaigns.CampaignIn))
         await campaigns.set_jobs(session, requester.id, campaign.id, job_ids)  # type: ignore[arg-type]
         await campaigns.transition(session, requester.id, campaign.id, "publish")  # type: ignore[arg-type]
         return campaign.id, job_ids  # type: ignore[return-value]

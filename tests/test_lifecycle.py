@@ -631,7 +631,9 @@ def test_an_edit_racing_a_publish_cannot_change_what_was_published(api: Client, 
 
     async def change(session: Any) -> None:
         if edit == "settings":
-            await campaigns.update_campaign(session, owner, item.campaign, {"name": "C", "workerPayment": "5"})
+            await campaigns.update_campaign(
+                session, owner, item.campaign, campaigns.CampaignIn(name="C", worker_payment="5")
+            )
         elif edit == "jobs":
             await campaigns.set_jobs(session, owner, item.campaign, [item.jobs[0], spare_job])
         else:

@@ -12,6 +12,7 @@ from tests.requesters import make_requester
 from tests.test_api_campaigns import get_json
 from tests.test_api_components import assert_error
 from tests.test_api_isolation import (
+    BAD_BODIES,
     MISSING,
     PARAMETER,
     call,
@@ -152,6 +153,20 @@ def test_another_workers_assignment_is_as_absent_as_a_missing_one(api: Client) -
     assert any(label.startswith("POST ") and label.endswith("/return") for label in checked), checked
     assert any(label.startswith("POST ") and label.endswith("/result") for label in checked), checked
     assert scene.snapshot() == before
+
+
+def test_a_bad_submission_to_another_workers_assignment_tells_nothing_of_it(api: Client) -> None:
+    """The assignment is judged before what the body says: B learns nothing of A's assignment from its errors."""
+    scene = Scene(api)
+    own_id = scene.assignment(scene.a_working)
+    for content, content_type, status in BAD_BODIES:
+        headers = {**scene.b, **content_type}
+        foreign = api.post(f"/worker/assignments/{own_id}/result", content=content, headers=headers)
+        missing = api.post(f"/worker/assignments/{MISSING}/result", content=content, headers=headers)
+        assert foreign.status_code == missing.status_code == status, (content, foreign.text)
+        assert normalised(foreign.json(), own_id) == normalised(missing.json(), MISSING)
+    own = api.post(f"/worker/assignments/{own_id}/result", content="{", headers={**scene.a, **BAD_BODIES[1][1]})
+    assert own.status_code == 400, own.text
 
 
 # ---------------------------------------------------------------- the other side's token

@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from taskengine.catalogue import url_policy
 from taskengine.db.models import Campaign, Requester, Worker
 from taskengine.domain.accounts import create_requester, credit_requester
-from taskengine.domain.authoring import LocalMediaSizes, create_job, create_task, sequence_of, set_tasks
-from taskengine.domain.campaigns import create_campaign, job_ids_of, set_jobs, transition
+from taskengine.domain.authoring import JobIn, LocalMediaSizes, create_job, create_task, sequence_of, set_tasks
+from taskengine.domain.campaigns import CampaignIn, create_campaign, job_ids_of, set_jobs, transition
 from taskengine.domain.workers import create_worker
 from taskengine.engine import ComponentDefinition, default_engine
 from taskengine.settings import Settings
@@ -177,20 +177,20 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> DemoInfo:
         urls = url_policy(settings)  # the samples live at the service's own URL, which every policy allows
         task_ids = [(await create_task(session, owner, body, sizes, urls=urls)).id for body in demo_tasks(media_base)]
         job = await create_job(
-            session, owner, {"name": "Every component", "description": "One job whose tasks use every component."}
+            session, owner, JobIn(name="Every component", description="One job whose tasks use every component.")
         )
         await set_tasks(session, owner, job.id, task_ids)  # type: ignore[arg-type]
         campaign = await create_campaign(
             session,
             owner,
-            {
-                "name": CAMPAIGN_NAME,
-                "title": "Try every component",
-                "description": "A short job that shows each kind of component once: look, choose, write and record.",
-                "estDuration": "5 min",
-                "workerPayment": "0.10",
-                "results": 3,
-            },
+            CampaignIn(
+                name=CAMPAIGN_NAME,
+                title="Try every component",
+                description="A short job that shows each kind of component once: look, choose, write and record.",
+                est_duration="5 min",
+                worker_payment="0.10",
+                results=3,
+            ),
         )
         await set_jobs(session, owner, campaign.id, [job.id])  # type: ignore[arg-type]
         campaign = await transition(session, owner, campaign.id, "publish")  # type: ignore[arg-type]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.params import JSONBody
 from msgspec import Meta
 
-from taskengine.api.body import read_json
+from taskengine.api.body import json_body
 from taskengine.api.context import (
     TOKEN_SECURITY,
     AnyRequest,
@@ -20,7 +21,8 @@ from taskengine.api.context import (
     settings,
     settle_due_work,
 )
-from taskengine.api.ratelimits import RATE_LIMITED, enforce
+from taskengine.api.docs import BODY, errors
+from taskengine.api.ratelimits import enforce
 from taskengine.db.models import Requester, Worker
 from taskengine.domain import accounts
 from taskengine.engine import Problem, convert_collecting
@@ -32,20 +34,22 @@ class Credentials(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, Meta(min_length=1, max_length=1024)]
 
 
+CREDENTIALS_BODY = json_body(Credentials, description='send {"email": ..., "password": ...}', principal=None)
+
+
 class TokenOut(msgspec.Struct, rename="camel"):
     access_token: str
     expires_at: datetime
     user_id: int
 
 
-async def sign_in(request: AnyRequest, principal: str, model: type[Requester | Worker]) -> TokenOut:
-    """Check the body's email and password against the accounts of `model` and issue a token for that account.
+async def sign_in(
+    request: AnyRequest, credentials: Credentials, principal: str, model: type[Requester | Worker]
+) -> TokenOut:
+    """Check the email and password against the accounts of `model` and issue a token for that account.
 
     Limited per email and per client address (429) before the password is checked, so guessing is slow.
     """
-    credentials, problems = convert_collecting(await read_json(request), Credentials)
-    if credentials is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
     await enforce(request, "token", credentials.email, within=principal)
     ttl = settings(request).token_ttl_seconds
     db = database(request)
@@ -69,10 +73,11 @@ class AuthController(Controller):
         status_code=200,
         summary="Exchange email and password for an auth token",
         description="Rate limited per email and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **CREDENTIALS_BODY,
+        **errors(401, 429, *BODY),
     )
-    async def request_token(self, request: AnyRequest) -> TokenOut:
-        return await sign_in(request, "requester", Requester)
+    async def request_token(self, request: AnyRequest, data: JSONBody[Credentials]) -> TokenOut:
+        return await sign_in(request, data, "requester", Requester)
 
     @post(
         "/discard",
@@ -80,6 +85,7 @@ class AuthController(Controller):
         summary="Make the X-Auth-Token unusable",
         guards=[requires_token],
         security=TOKEN_SECURITY,
+        **errors(401),
     )
     async def discard(self, request: AnyRequest) -> None:
         async with as_requester(request) as (session, _):
@@ -92,17 +98,23 @@ class ProfileController(Controller):
     guards = [requires_token]
     security = TOKEN_SECURITY
 
-    @get("/", summary="Your profile and balance")
+    @get("/", summary="Your profile and balance", **errors(401))
     async def get_profile(self, request: AnyRequest) -> accounts.Profile:
         # Due work moves money (a start date freezes it): run first, in its own transactions, so the balance counts it.
         await settle_due_work(request)
         async with as_requester(request, write=False) as (session, requester_id):
             return accounts.profile_of(await accounts.get_requester(session, requester_id))
 
-    @put("/", summary="Change the editable fields of your profile")
-    async def update_profile(self, request: AnyRequest) -> accounts.Profile:
+    @put(
+        "/",
+        summary="Change the editable fields of your profile",
+        # Converted here, not by the hook: read-only fields get a message of their own.
+        **json_body(accounts.ProfileUpdate, None),
+        **errors(401, *BODY),
+    )
+    async def update_profile(self, request: AnyRequest, data: JSONBody[Any]) -> accounts.Profile:
         async with as_requester(request) as (session, requester_id):
-            body = await read_json(request)
+            body = data
             # Read-only fields get a message of their own, and every other problem is reported beside them.
             read_only = {
                 key for key in (body if isinstance(body, dict) else ()) if key in accounts.READ_ONLY_PROFILE_FIELDS

@@ -14,15 +14,16 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from taskengine import API_VERSION, __version__
 from taskengine.api.accounts import AuthController, ProfileController
+from taskengine.api.body import body_principal
 from taskengine.api.campaigns import CampaignController
 from taskengine.api.components import ComponentController, SchemaController
+from taskengine.api.docs import ClosedStructs, render_plugins, schema_router, swagger_assets
 from taskengine.api.encoding import DecodedBodies
 from taskengine.api.errors import EXCEPTION_HANDLERS
 from taskengine.api.groups import GroupController
@@ -31,6 +32,7 @@ from taskengine.api.health import health
 from taskengine.api.inputs import InputGuard
 from taskengine.api.jobs import JobController
 from taskengine.api.media_paths import refuse_unsafe_media_path
+from taskengine.api.path_objects import unnamed
 from taskengine.api.preview import preview_markdown
 from taskengine.api.ratelimits import RateLimiter
 from taskengine.api.results import ResultController
@@ -116,8 +118,9 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
     media_files = create_static_files_router(
         path="/media", directories=[media], include_in_schema=False, before_request=refuse_unsafe_media_path
     )
-    return Litestar(
-        route_handlers=[*ROUTES, media_files],
+    app = Litestar(
+        route_handlers=[*ROUTES, media_files, swagger_assets()],
+        plugins=[ClosedStructs()],
         exception_handlers=EXCEPTION_HANDLERS,
         # Outermost first: headers, query and path ids are checked before any body is decoded; gzip / deflate
         # bodies are then decoded below every route, bounded by the same limit (api/encoding.py).
@@ -131,9 +134,10 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         openapi_config=OpenAPIConfig(
             title="taskengine",
             version=__version__,
-            description=f"API version {API_VERSION}. Errors are {{code, message, description}}.",
+            description=f"API version {API_VERSION}. Errors are {{code, message, description, problems?}}.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=render_plugins(),
+            openapi_router=schema_router(),
             components=Components(
                 security_schemes={
                     "authToken": SecurityScheme(type="apiKey", name="X-Auth-Token", security_scheme_in="header"),
@@ -150,3 +154,6 @@ def create_app(settings: Settings | None = None, *, sweeper: bool = True) -> Lit
         ),
         debug=settings.debug,
     )
+    if missing := list(unnamed(app.routes, body_principal)):
+        raise RuntimeError(f"body routes whose path ids have no lookup in api/path_objects.py: {missing}")
+    return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request
 from litestar.params import Parameter
@@ -129,9 +129,16 @@ def as_worker(request: AnyRequest, *, write: bool = True) -> Any:
     return as_principal(request, "worker", write=write)
 
 
+NO_NUL = r"^[^\x00]*$"
+"""The pattern of free-text query parameters: any text but NUL, which every query value is refused for (api/inputs)."""
+
+OrderKey = Literal["id", "-id", "name", "-name", "createdAt", "-createdAt", "lastModifiedAt", "-lastModifiedAt"]
+"""The keys a list may be ordered by (domain.listing.ORDER_FIELDS, each either way), as an enum in the document."""
+
+
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size, 1 to 100")]
-After = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.next")]
-Before = Annotated[str | None, Parameter(max_length=500, description="cursor from _links.previous")]
+After = Annotated[str | None, Parameter(max_length=500, pattern=NO_NUL, description="cursor from _links.next")]
+Before = Annotated[str | None, Parameter(max_length=500, pattern=NO_NUL, description="cursor from _links.previous")]
 
 
 def provide_window(limit: Limit = 10, after: After = None, before: Before = None) -> ListQuery:
@@ -141,11 +148,13 @@ def provide_window(limit: Limit = 10, after: After = None, before: Before = None
 
 def provide_list_query(
     order: Annotated[
-        list[str] | None,
+        list[OrderKey] | None,
         Parameter(description="id, name, createdAt or lastModifiedAt; prefix '-' for descending", max_items=4),
     ] = None,
     limit: Limit = 10,
-    search: Annotated[str, Parameter(max_length=200, description="full words that must all appear")] = "",
+    search: Annotated[
+        str, Parameter(max_length=200, pattern=NO_NUL, description="full words that must all appear")
+    ] = "",
     after: After = None,
     before: Before = None,
     archived: Annotated[bool, Parameter(description="include archived objects")] = False,

@@ -6,6 +6,7 @@ import msgspec
 from litestar import get
 
 from taskengine import API_VERSION, __version__
+from taskengine.api.docs import errors
 from taskengine.engine import default_engine
 
 
@@ -16,7 +17,7 @@ class Health(msgspec.Struct, rename="camel"):
     component_types: int
 
 
-@get("/health", tags=["operations"], summary="Liveness and what this process serves")
+@get("/health", tags=["operations"], summary="Liveness and what this process serves", **errors())
 async def health() -> Health:
     return Health(
         status="ok", version=__version__, api_version=API_VERSION, component_types=len(default_engine().registry)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TypeVar, cast
 
 import msgspec
 from litestar import Response
@@ -18,6 +18,8 @@ from taskengine.db.models import IdempotencyRecord
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_KEY_LENGTH = 255
+
+T = TypeVar("T")
 
 
 async def _find(session: AsyncSession, principal: str, principal_id: int, key: str) -> IdempotencyRecord | None:
@@ -45,8 +47,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response[bytes]:
 
 
 async def create_once(
-    request: AnyRequest, create: Callable[[AsyncSession, int], Awaitable[Any]], status_code: int = 201
-) -> Response[Any]:
+    request: AnyRequest, create: Callable[[AsyncSession, int], Awaitable[T]], status_code: int = 201
+) -> Response[T]:
     """Run `create(session, requester_id)` for the requester, unless the Idempotency-Key says it already ran."""
     principal = "requester"
     key = request.headers.get("idempotency-key")
@@ -64,7 +66,7 @@ async def create_once(
         async with as_requester(request) as (session, principal_id):
             record = await _find(session, principal, principal_id, key)
             if record is not None:
-                return _replay(record, fingerprint)
+                return cast("Response[T]", _replay(record, fingerprint))
             content = msgspec.json.encode(await create(session, principal_id))
             session.add(
                 IdempotencyRecord(
@@ -86,5 +88,6 @@ async def create_once(
             record = await _find(session, principal, principal_id, key)
         if record is None:
             raise
-        return _replay(record, fingerprint)
-    return Response(content, status_code=status_code, media_type=media_type)
+        return cast("Response[T]", _replay(record, fingerprint))
+    # Already encoded (it is stored for replays): the declared type says what the bytes hold.
+    return cast("Response[T]", Response(content, status_code=status_code, media_type=media_type))

@@ -6,16 +6,22 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
-from taskengine.api.body import read_json
+from taskengine.api.body import id_list_body, json_body
 from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_list_query, requires_token
+from taskengine.api.docs import BODY, errors
 from taskengine.api.idempotency import create_once
-from taskengine.api.representation import envelope, job_links, respond, with_links
+from taskengine.api.lists import JobList, TaskList
+from taskengine.api.representation import job_links, paged, respond, with_links
 from taskengine.api.tasks import task_view
 from taskengine.db.models import Job
 from taskengine.domain import authoring
 from taskengine.domain.listing import ListQuery, Page
+
+JOB_BODY = json_body(authoring.JobIn, description="the job is invalid")
+TASK_IDS = id_list_body(authoring.MAX_TASKS_PER_JOB, "task")
+NO_PAGE = Page([], None, None)
 
 Deep = Annotated[bool, Parameter(description="also copy / archive the job's tasks")]
 
@@ -37,78 +43,100 @@ class JobController(Controller):
     guards = [requires_token]
     security = TOKEN_SECURITY
 
-    @get("/", summary="List your jobs")
-    async def list_jobs(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[Any]:
+    @get("/", summary="List your jobs", **errors(401))
+    async def list_jobs(self, request: AnyRequest, listing: NamedDependency[ListQuery]) -> Response[JobList]:
         async with as_requester(request, write=False) as (session, requester_id):
             page = await authoring.list_jobs(session, requester_id, listing)
-            return respond(request, envelope(request, "jobs", await job_views(request, session, page.rows), page))
+            jobs = await job_views(request, session, page.rows)
+            return respond(request, JobList(links=paged(request, page), jobs=jobs))
 
-    @post("/", summary="Create a job")
-    async def create_job(self, request: AnyRequest) -> Response[Any]:
+    @post("/", summary="Create a job", **JOB_BODY, **errors(401, 409, *BODY))
+    async def create_job(self, request: AnyRequest, data: JSONBody[authoring.JobIn]) -> Response[authoring.JobOut]:
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
-            body = await read_json(request)
-            return await job_view(request, session, await authoring.create_job(session, requester_id, body))
+            return await job_view(request, session, await authoring.create_job(session, requester_id, data))
 
         return await create_once(request, create)
 
-    @get("/{job_id:int}", summary="One job")
-    async def get_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+    @get("/{job_id:int}", summary="One job", **errors(401, 404))
+    async def get_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[authoring.JobOut]:
         async with as_requester(request, write=False) as (session, requester_id):
             return respond(
                 request, await job_view(request, session, await authoring.get_job(session, requester_id, job_id))
             )
 
-    @put("/{job_id:int}", summary="Change a job (409 once published)")
-    async def update_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+    @put("/{job_id:int}", summary="Change a job (409 once published)", **JOB_BODY, **errors(401, 404, 409, *BODY))
+    async def update_job(
+        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[authoring.JobIn]
+    ) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
-            body = await read_json(request)
-            job = await authoring.update_job(session, requester_id, job_id, body)
+            job = await authoring.update_job(session, requester_id, job_id, data)
             return respond(request, await job_view(request, session, job))
 
-    @delete("/{job_id:int}", summary="Delete an unpublished job that no campaign uses")
+    @delete("/{job_id:int}", summary="Delete an unpublished job that no campaign uses", **errors(401, 404, 409))
     async def delete_job(self, request: AnyRequest, job_id: FromPath[int]) -> None:
         async with as_requester(request) as (session, requester_id):
             await authoring.delete_job(session, requester_id, job_id)
 
-    @post("/{job_id:int}/copy", summary="Copy a job; deep=true copies its tasks too")
-    async def copy_job(self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False) -> Response[Any]:
+    @post("/{job_id:int}/copy", summary="Copy a job; deep=true copies its tasks too", **errors(401, 404, 409))
+    async def copy_job(
+        self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False
+    ) -> Response[authoring.JobOut]:
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.copy_job(session, requester_id, job_id, deep))
 
         return await create_once(request, create)
 
-    @post("/{job_id:int}/archive", status_code=200, summary="Archive a job; deep=true archives its tasks too")
-    async def archive_job(self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False) -> Response[Any]:
+    @post(
+        "/{job_id:int}/archive",
+        status_code=200,
+        summary="Archive a job; deep=true archives its tasks too",
+        **errors(401, 404),
+    )
+    async def archive_job(
+        self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False
+    ) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, True, deep)
             return respond(request, await job_view(request, session, job))
 
-    @post("/{job_id:int}/unarchive", status_code=200, summary="Unarchive a job and its tasks")
-    async def unarchive_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+    @post("/{job_id:int}/unarchive", status_code=200, summary="Unarchive a job and its tasks", **errors(401, 404))
+    async def unarchive_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, False, True)
             return respond(request, await job_view(request, session, job))
 
-    @get("/{job_id:int}/tasks", summary="The job's tasks, in order")
-    async def get_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
+    @get("/{job_id:int}/tasks", summary="The job's tasks, in order", **errors(401, 404))
+    async def get_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[TaskList]:
         async with as_requester(request, write=False) as (session, requester_id):
             tasks = await authoring.tasks_of(session, requester_id, job_id)
-        return respond(
-            request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None))
-        )
+        return respond(request, TaskList(links=paged(request, NO_PAGE), tasks=[task_view(request, t) for t in tasks]))
 
-    @put("/{job_id:int}/tasks", summary="Set the job's tasks: a JSON array of task ids, in order")
-    async def set_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
-        return await _tasks_changed(request, job_id, append=False)
+    @put(
+        "/{job_id:int}/tasks",
+        summary="Set the job's tasks: a JSON array of task ids, in order",
+        **TASK_IDS,
+        **errors(401, 404, 409, *BODY),
+    )
+    async def set_tasks(
+        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[list[Any]]
+    ) -> Response[TaskList]:
+        return await _tasks_changed(request, job_id, data, append=False)
 
-    @post("/{job_id:int}/tasks", status_code=200, summary="Add tasks after the job's tasks: a JSON array of task ids")
-    async def add_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[Any]:
-        return await _tasks_changed(request, job_id, append=True)
+    @post(
+        "/{job_id:int}/tasks",
+        status_code=200,
+        summary="Add tasks after the job's tasks: a JSON array of task ids",
+        **TASK_IDS,
+        **errors(401, 404, 409, *BODY),
+    )
+    async def add_tasks(
+        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[list[Any]]
+    ) -> Response[TaskList]:
+        return await _tasks_changed(request, job_id, data, append=True)
 
 
-async def _tasks_changed(request: AnyRequest, job_id: int, *, append: bool) -> Response[Any]:
+async def _tasks_changed(request: AnyRequest, job_id: int, ids: list[Any], *, append: bool) -> Response[TaskList]:
     """The job's whole task list after setting or adding to it: PUT and POST answer alike."""
     async with as_requester(request) as (session, requester_id):
-        body = await read_json(request)
-        tasks = await authoring.set_tasks(session, requester_id, job_id, body, append=append)
-    return respond(request, envelope(request, "tasks", [task_view(request, t) for t in tasks], Page([], None, None)))
+        tasks = await authoring.set_tasks(session, requester_id, job_id, ids, append=append)
+    return respond(request, TaskList(links=paged(request, NO_PAGE), tasks=[task_view(request, t) for t in tasks]))

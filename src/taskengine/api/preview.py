@@ -6,12 +6,13 @@ from typing import Annotated
 
 import msgspec
 from litestar import post
+from litestar.params import JSONBody
 from msgspec import Meta
 
-from taskengine.api.body import read_json
+from taskengine.api.body import json_body
 from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, requires_token
+from taskengine.api.docs import BODY, errors
 from taskengine.domain.preview import MAX_MARKDOWN_CHARS, MarkdownTooLong, render_markdown_async
-from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 
@@ -30,15 +31,13 @@ class HtmlOut(msgspec.Struct):
     summary="Render Markdown to safe HTML",
     guards=[requires_token],
     security=TOKEN_SECURITY,
+    **json_body(MarkdownIn, description=f'send {{"text": ...}} with at most {MAX_MARKDOWN_CHARS} characters'),
+    **errors(401, *BODY),
 )
-async def preview_markdown(request: AnyRequest) -> HtmlOut:
+async def preview_markdown(request: AnyRequest, data: JSONBody[MarkdownIn]) -> HtmlOut:
     async with as_requester(request, write=False):
         pass  # only who is asking matters here; rendering needs no database
-    body, problems = convert_collecting(await read_json(request), MarkdownIn)
-    if body is None:
-        raise DomainError(
-            ErrorCode.INVALID_BODY, f'send {{"text": ...}} with at most {MAX_MARKDOWN_CHARS} characters', problems
-        )
+    body = data
     try:
         return HtmlOut(await render_markdown_async(body.text))
     except MarkdownTooLong as exc:  # the schema bounds it already; kept so the service's own limit is honoured

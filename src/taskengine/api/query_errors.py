@@ -25,10 +25,14 @@ def choices(annotation: Any) -> list[str]:
 
 
 def _fields(handler: Any) -> dict[str, Any]:
-    try:
-        return dict(handler.parsed_fn_signature.parameters)
-    except AttributeError:  # no route handler (the error came before routing)
+    """The parameters of the handler and of its dependencies (paging and ordering come from one)."""
+    if handler is None:  # no route handler (the error came before routing)
         return {}
+    fields: dict[str, Any] = {}
+    for provide in handler.resolve_dependencies().values():
+        fields.update(provide.parsed_fn_signature.parameters)
+    fields.update(handler.parsed_fn_signature.parameters)
+    return fields
 
 
 def _public_name(key: str, field: Any) -> str:

@@ -6,15 +6,27 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
+import msgspec
 from litestar import Response
 
 from taskengine.api.context import AnyRequest
 from taskengine.domain.campaigns import state_actions
 from taskengine.domain.listing import Page
 
-T = TypeVar("T")
 HAL = "application/hal+json"
 JSON = "application/json"
+
+T = TypeVar("T")
+
+
+class Link(msgspec.Struct):
+    href: str
+
+
+class Listed(msgspec.Struct, kw_only=True):
+    """The base of every list envelope: its paging links (self, and next / previous where there are more)."""
+
+    links: dict[str, Link] = msgspec.field(name="_links")
 
 
 def wants_hal(request: AnyRequest) -> bool:
@@ -111,10 +123,20 @@ def page_links(request: AnyRequest, page: Page) -> dict[str, Any]:
     return links
 
 
-def respond(request: AnyRequest, content: Any, status_code: int = 200) -> Response[Any]:
+def respond(request: AnyRequest, content: T, status_code: int = 200) -> Response[T]:
     return Response(content, status_code=status_code, media_type=HAL if wants_hal(request) else JSON)
 
 
 def envelope(request: AnyRequest, key: str, items: list[Any], page: Page) -> dict[str, Any]:
     """A SWARMS list: its paging `_links` and the items under `key`."""
     return {"_links": page_links(request, page), key: items}
+
+
+def link_map(links: dict[str, Any]) -> dict[str, Link]:
+    """`{"self": {"href": ...}}` as typed links."""
+    return {name: Link(value["href"]) for name, value in links.items()}
+
+
+def paged(request: AnyRequest, page: Page) -> dict[str, Link]:
+    """The typed `_links` of a list envelope."""
+    return link_map(page_links(request, page))

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, Parameter, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
-from taskengine.api.accounts import Credentials, TokenOut, sign_in
-from taskengine.api.body import read_json
+from taskengine.api.accounts import CREDENTIALS_BODY, Credentials, TokenOut, sign_in
+from taskengine.api.body import json_body
 from taskengine.api.context import (
     TOKEN_SECURITY,
     AnyRequest,
@@ -22,8 +23,10 @@ from taskengine.api.context import (
     sent_token,
     settings,
 )
-from taskengine.api.ratelimits import RATE_LIMITED, enforce
-from taskengine.api.representation import envelope, href, respond, self_link, with_links
+from taskengine.api.docs import BODY, errors
+from taskengine.api.lists import ResultList
+from taskengine.api.ratelimits import enforce
+from taskengine.api.representation import Listed, href, link_map, paged, respond, self_link, with_links
 from taskengine.db import remember
 from taskengine.db.models import MAX_ID, Task, Worker
 from taskengine.domain import review, workers
@@ -32,7 +35,7 @@ from taskengine.domain.authoring import format_size, job_sizes, sequence_of
 from taskengine.domain.campaigns import format_duration
 from taskengine.domain.listing import ListQuery
 from taskengine.domain.money import usd_number
-from taskengine.engine import Problem, convert_collecting
+from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
 MSGPACK = "application/msgpack"
@@ -62,6 +65,41 @@ class MarketJob(msgspec.Struct, rename="camel", kw_only=True):
     start: str
 
 
+class Market(Listed, kw_only=True):
+    jobs: list[MarketJob]
+
+
+class WorkerMe(msgspec.Struct, rename="camel", kw_only=True):
+    """A worker's own account and figures ("me" and "global" are the same figures in their own view)."""
+
+    id: int
+    email: str
+    earnings: str
+    earnings_micros: int
+    reputation: review.Figure
+    experience: review.Figure
+    results: review.Counts
+
+
+SUBMISSION_BODY = json_body(
+    workers.SubmissionIn, code=ErrorCode.INVALID_RESULT, description="the result is invalid", principal="worker"
+)
+
+
+class SequenceTask(msgspec.Struct):
+    """One task of a job as the device shows it: components as in the task definition."""
+
+    id: int
+    name: str
+    components: list[dict[str, Any]]
+    properties: dict[str, str]
+
+
+class JobSequence(msgspec.Struct):
+    assignment: workers.AssignmentOut
+    tasks: list[SequenceTask]
+
+
 class WorkerAuthController(Controller):
     path = "/worker"
     tags = ["worker"]
@@ -70,14 +108,13 @@ class WorkerAuthController(Controller):
         "/signup",
         summary="Create a worker account (when sign-up is open)",
         description="Rate limited per email and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **CREDENTIALS_BODY,
+        **errors(403, 409, 429, *BODY),
     )
-    async def signup(self, request: AnyRequest) -> SignedUp:
+    async def signup(self, request: AnyRequest, data: JSONBody[Credentials]) -> SignedUp:
         if not settings(request).worker_signup:
             raise DomainError(ErrorCode.FORBIDDEN, "sign-up is closed on this service; ask its operator for an account")
-        credentials, problems = convert_collecting(await read_json(request), Credentials)
-        if credentials is None:
-            raise DomainError(ErrorCode.INVALID_BODY, 'send {"email": ..., "password": ...}', problems)
+        credentials = data
         await enforce(request, "signup", credentials.email)
         async with database(request).transaction() as session:
             worker = await workers.create_worker(session, credentials.email, credentials.password)
@@ -88,10 +125,11 @@ class WorkerAuthController(Controller):
         status_code=200,
         summary="Exchange a worker's email and password for a token",
         description="Rate limited per email and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **CREDENTIALS_BODY,
+        **errors(401, 429, *BODY),
     )
-    async def request_token(self, request: AnyRequest) -> TokenOut:
-        return await sign_in(request, "worker", Worker)
+    async def request_token(self, request: AnyRequest, data: JSONBody[Credentials]) -> TokenOut:
+        return await sign_in(request, data, "worker", Worker)
 
     @post(
         "/auth/token/discard",
@@ -99,6 +137,7 @@ class WorkerAuthController(Controller):
         guards=[requires_token],
         security=TOKEN_SECURITY,
         summary="Make the token unusable",
+        **errors(401),
     )
     async def discard(self, request: AnyRequest) -> None:
         async with as_worker(request) as (session, _):
@@ -138,16 +177,16 @@ class WorkerController(Controller):
     guards = [requires_token]
     security = TOKEN_SECURITY
 
-    @get("/me", summary="Your account, earnings, reputation, experience and results")
-    async def me(self, request: AnyRequest) -> dict[str, Any]:
+    @get("/me", summary="Your account, earnings, reputation, experience and results", **errors(401))
+    async def me(self, request: AnyRequest) -> WorkerMe:
         async with as_worker(request, write=False) as (session, worker_id):
             worker = await workers.get_worker(session, worker_id)
             profile = workers.worker_profile(worker, await review.due_earnings(session, worker_id))
             figures = (await review.figures(session, [worker_id], None))[worker_id]
         # A worker's own view: "me" and "global" are the same figures.
-        return {**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}
+        return msgspec.convert({**msgspec.to_builtins(profile), **msgspec.to_builtins(figures)}, WorkerMe)
 
-    @get("/jobs", summary="The jobs you may start now")
+    @get("/jobs", summary="The jobs you may start now", **errors(401))
     async def jobs(
         self,
         request: AnyRequest,
@@ -155,7 +194,7 @@ class WorkerController(Controller):
         after: Annotated[
             str | None, Parameter(max_length=40, pattern=r"^[0-9]{1,10}\.[0-9]{1,10}$", description="from _links.next")
         ] = None,
-    ) -> dict[str, Any]:
+    ) -> Market:
         cursor = _market_cursor(after) if after else None
         async with as_worker(request, write=False) as (session, worker_id):
             # Places held past their deadline count as free here without writing (domain/workers: market).
@@ -186,13 +225,13 @@ class WorkerController(Controller):
             last_campaign, _, _, last_position = page[-1]
             after_value = f"{last_campaign.id}.{last_position}"
             links["next"] = {"href": href(request.url.path, [("limit", str(limit)), ("after", after_value)])}
-        return {"_links": links, "jobs": items}
+        return Market(links=link_map(links), jobs=items)
 
     @post(
         "/campaigns/{campaign_id:int}/jobs/{job_id:int}/start",
         summary="Start a job: an assignment until its deadline",
         description="Rate limited per worker and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        **errors(401, 404, 409, 429),
     )
     async def start(
         self, request: AnyRequest, campaign_id: FromPath[int], job_id: FromPath[int]
@@ -201,7 +240,12 @@ class WorkerController(Controller):
             await enforce(request, "start", worker_id)
             return workers.assignment_out(await workers.start(session, worker_id, campaign_id, job_id))
 
-    @post("/assignments/{assignment_id:int}/return", status_code=200, summary="Give a working assignment back")
+    @post(
+        "/assignments/{assignment_id:int}/return",
+        status_code=200,
+        summary="Give a working assignment back",
+        **errors(401, 404, 409),
+    )
     async def give_back(self, request: AnyRequest, assignment_id: FromPath[int]) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
             return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
@@ -209,21 +253,24 @@ class WorkerController(Controller):
     @post(
         "/assignments/{assignment_id:int}/result",
         summary="Submit the result; resending the same id is harmless",
-        description="Rate limited per worker and per client address: 429 with Retry-After.",
-        **RATE_LIMITED,
+        description="Rate limited per worker and per client address: 429 with Retry-After. "
+        "201 for a new result, 200 when the same submission id is sent again.",
+        **SUBMISSION_BODY,
+        **errors(401, 404, 409, 429, *BODY),
     )
-    async def submit(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[Any]:
+    async def submit(
+        self, request: AnyRequest, assignment_id: FromPath[int], data: JSONBody[workers.SubmissionIn]
+    ) -> Response[review.ResultOut]:
         async with as_worker(request) as (session, worker_id):
             await enforce(request, "submit", worker_id)
-            result, new = await workers.submit(
-                session, worker_id, assignment_id, await read_json(request), await request.body()
-            )
+            result, new = await workers.submit(session, worker_id, assignment_id, data, await request.body())
             return Response(review.result_out(result), status_code=201 if new else 200)
 
     @get(
         "/results",
         summary="Your results, newest first, with their review",
         dependencies={"window": Provide(provide_window, sync_to_thread=False)},
+        **errors(401),
     )
     async def results(
         self,
@@ -232,7 +279,7 @@ class WorkerController(Controller):
         result_state: Annotated[
             review.ResultState | None, QueryParameter(name="state", description="only results in this state")
         ] = None,
-    ) -> Response[Any]:
+    ) -> Response[ResultList]:
         async with as_worker(request, write=False) as (session, worker_id):
             page = await workers.results_of_worker(session, worker_id, window, state=result_state)
         # A worker reaches a result through its assignment (a soft rejection reopens it there).
@@ -242,7 +289,7 @@ class WorkerController(Controller):
             )
             for r in page.rows
         ]
-        return respond(request, envelope(request, "results", views, page))
+        return respond(request, ResultList(links=paged(request, page), results=views))
 
 
 class SequenceController(Controller):
@@ -252,7 +299,16 @@ class SequenceController(Controller):
     tags = ["worker"]
     security = TOKEN_SECURITY
 
-    @get("/assignments/{assignment_id:int}", summary="The assignment and its job's whole task sequence")
+    @get(
+        "/assignments/{assignment_id:int}",
+        summary="The assignment and its job's whole task sequence",
+        description="JSON, or MessagePack with Accept: application/msgpack; 304 when If-None-Match has its ETag.",
+        responses={
+            200: ResponseSpec(JobSequence, description="The assignment and its tasks", generate_examples=False),
+            304: ResponseSpec(None, description="Not modified since the ETag sent in If-None-Match"),
+            **errors(401, 404)["responses"],
+        },
+    )
     async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         db = database(request)

@@ -18,7 +18,7 @@ from taskengine.domain.authoring._jobs import (
     update_job,
 )
 from taskengine.domain.authoring._membership import checked_ids
-from taskengine.domain.authoring._schemas import JobOut, Links, TaskOut, aware, job_out, task_out
+from taskengine.domain.authoring._schemas import JobIn, JobOut, Links, TaskOut, aware, job_out, task_out
 from taskengine.domain.authoring._sizes import LocalMediaSizes, MediaSizes, format_size, task_sizes
 from taskengine.domain.authoring._tasks import (
     archive_task,
@@ -33,6 +33,7 @@ from taskengine.domain.authoring._tasks import (
 
 __all__ = [
     "MAX_TASKS_PER_JOB",
+    "JobIn",
     "JobOut",
     "Links",
     "LocalMediaSizes",

@@ -16,17 +16,9 @@ from taskengine.domain.authoring._membership import checked_ids
 from taskengine.domain.authoring._schemas import JobIn
 from taskengine.domain.authoring._tasks import duplicate_task
 from taskengine.domain.listing import ListQuery, Page, list_page, search_text
-from taskengine.engine import convert_collecting
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_TASKS_PER_JOB = 200
-
-
-def parse_job(body: Any) -> JobIn:
-    job, problems = convert_collecting(body, JobIn)
-    if job is None:
-        raise DomainError(ErrorCode.INVALID_BODY, "the job is invalid", problems)
-    return job
 
 
 def _fill(row: Job, job: JobIn) -> None:
@@ -36,9 +28,9 @@ def _fill(row: Job, job: JobIn) -> None:
     row.search_text = search_text(job.name, job.description)
 
 
-async def create_job(session: AsyncSession, owner_id: int, body: Any) -> Job:
+async def create_job(session: AsyncSession, owner_id: int, body: JobIn) -> Job:
     row = Job(owner_id=owner_id, name="")
-    _fill(row, parse_job(body))
+    _fill(row, body)
     session.add(row)
     await session.flush()
     return row
@@ -52,10 +44,10 @@ async def list_jobs(session: AsyncSession, owner_id: int, query: ListQuery) -> P
     return await list_page(session, Job, owner_id, query)
 
 
-async def update_job(session: AsyncSession, owner_id: int, job_id: int, body: Any) -> Job:
+async def update_job(session: AsyncSession, owner_id: int, job_id: int, body: JobIn) -> Job:
     row = await get_job(session, owner_id, job_id, for_update=True)
     ensure_editable(row, "job", "/jobs")
-    _fill(row, parse_job(body))
+    _fill(row, body)
     touch(row)
     session.add(row)
     await session.flush()
@@ -101,7 +93,7 @@ async def sequence_of(session: AsyncSession, job_id: int) -> list[Task]:
 
 
 async def set_tasks(
-    session: AsyncSession, owner_id: int, job_id: int, body: Any, *, append: bool = False
+    session: AsyncSession, owner_id: int, job_id: int, body: list[Any], *, append: bool = False
 ) -> list[Task]:
     """Replace the job's tasks with the ordered ids in `body` (or, with `append`, add them after its tasks)."""
     row = await get_job(session, owner_id, job_id, for_update=True)

@@ -25,7 +25,7 @@ from taskengine.domain.campaigns._schemas import CampaignIn
 from taskengine.domain.campaigns._values import parse_date, parse_duration
 from taskengine.domain.listing import ListQuery, Page, list_page, page_direction, search_text
 from taskengine.domain.money import to_micros
-from taskengine.engine import Problem, convert_collecting
+from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_JOBS_PER_CAMPAIGN = 10_000
@@ -38,11 +38,9 @@ _DURATION_BOUNDS = {
 }
 
 
-def _settings(body: Any, now: datetime) -> tuple[CampaignIn, dict[str, Any]]:
-    """The parsed settings and the column values they make, or 422 listing every problem."""
-    campaign, problems = convert_collecting(body, CampaignIn)
-    if campaign is None:
-        raise DomainError(ErrorCode.INVALID_BODY, "the campaign is invalid", problems)
+def _settings(campaign: CampaignIn, now: datetime) -> tuple[CampaignIn, dict[str, Any]]:
+    """The column values the settings make, or 422 listing every problem of their meaning."""
+    problems: list[Problem] = []
     values: dict[str, Any] = {}
     for attribute, (wire, low, high) in _DURATION_BOUNDS.items():
         text = getattr(campaign, attribute)
@@ -107,7 +105,7 @@ async def _check_group(session: AsyncSession, owner_id: int, group_id: int | Non
         raise DomainError(ErrorCode.INVALID_BODY, "the campaign is invalid", [problem])
 
 
-async def create_campaign(session: AsyncSession, owner_id: int, body: Any) -> Campaign:
+async def create_campaign(session: AsyncSession, owner_id: int, body: CampaignIn) -> Campaign:
     _, values = _settings(body, utcnow())
     await _check_group(session, owner_id, values["worker_group"])
     row = Campaign(owner_id=owner_id, **values)
@@ -124,7 +122,7 @@ async def list_campaigns(session: AsyncSession, owner_id: int, query: ListQuery)
     return await list_page(session, Campaign, owner_id, query)
 
 
-async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int, body: Any) -> Campaign:
+async def update_campaign(session: AsyncSession, owner_id: int, campaign_id: int, body: CampaignIn) -> Campaign:
     row = await get_campaign(session, owner_id, campaign_id, for_update=True)
     ensure_editable(row, "campaign", "/campaigns")
     _, values = _settings(body, utcnow())
@@ -201,7 +199,7 @@ async def jobs_page(session: AsyncSession, owner_id: int, campaign_id: int, quer
 
 
 async def set_jobs(
-    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, *, append: bool = False
+    session: AsyncSession, owner_id: int, campaign_id: int, body: list[Any], *, append: bool = False
 ) -> list[Job]:
     """Replace the campaign's jobs with the ordered ids in `body` (or, with `append`, add them after its jobs);
     a job may stand only once."""

@@ -1,9 +1,12 @@
 """Review: results as requesters see them, decisions, payment, and approval when review time runs out."""
 
-from taskengine.domain.review._figures import WorkerFigures, figures, reputation
+from taskengine.domain.review._figures import Counts, Figure, WorkerFigures, figures, reputation
 from taskengine.domain.review._review import (
     STATES,
+    Approval,
+    Rejection,
     ResultOut,
+    SoftRejection,
     approve,
     approve_all,
     approve_result,
@@ -20,8 +23,13 @@ from taskengine.domain.states import ResultState
 
 __all__ = [
     "STATES",
+    "Approval",
+    "Counts",
+    "Figure",
+    "Rejection",
     "ResultOut",
     "ResultState",
+    "SoftRejection",
     "WorkerFigures",
     "approve",
     "approve_all",

@@ -28,7 +28,7 @@ from taskengine.domain.states import (
     result_in_state,
     result_state_at,
 )
-from taskengine.engine import LongText, OptionalLongText, Problem, convert_collecting
+from taskengine.engine import LongText, OptionalLongText, Problem
 from taskengine.errors import DomainError, ErrorCode
 
 STATES = tuple(ResultState)
@@ -166,44 +166,31 @@ async def approve_result(
     await finish_if_complete(session, campaign, approved)
 
 
-def _approval(body: Any) -> Approval:
-    approval, problems = convert_collecting(body if body is not None else {}, Approval)
-    if approval is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"message": ...} or nothing', problems)
-    return approval
-
-
-async def approve(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def approve(session: AsyncSession, owner_id: int, result_id: int, approval: Approval | None) -> JobResult:
     row = await get_result(session, owner_id, result_id, for_update=True)
-    approval = _approval(body)
+    approval = approval or Approval()
     # One whose review time ran out is approved here with the requester's message: the same decision, now.
     campaign = await _owned_campaign(session, owner_id, row.campaign_id)
     await approve_result(session, row, campaign, approval.message, utcnow())
     return row
 
 
-async def reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def reject(session: AsyncSession, owner_id: int, result_id: int, rejection: Rejection) -> JobResult:
     """Refuse the result: no pay, and the place reopens for another worker (its money stays frozen for them)."""
     row = await get_result(session, owner_id, result_id, for_update=True)
-    rejection, problems = convert_collecting(body, Rejection)
-    if rejection is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ...}: the worker is told why', problems)
     now = utcnow()
     _expect_undecided(row, "rejected", now)
     await move_result(session, row, ResultState.REJECTED, now=now, reason=rejection.reason)
     return row
 
 
-async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, body: Any) -> JobResult:
+async def soft_reject(session: AsyncSession, owner_id: int, result_id: int, soft: SoftRejection) -> JobResult:
     """Ask the worker to redo the job until a date: their assignment reopens, money and place stay held.
 
     Unlike a rejection this leaves the worker's reputation alone; if no new result comes in time, the
     result expires with its assignment (domain/states: move_assignment).
     """
     row = await get_result(session, owner_id, result_id, for_update=True)
-    soft, problems = convert_collecting(body, SoftRejection)
-    if soft is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"reason": ..., "until": ...}', problems)
     try:
         until = parse_date(soft.until)
     except ValueError as exc:
@@ -230,7 +217,7 @@ async def due_earnings(session: AsyncSession, worker_id: int, now: datetime | No
 
 
 async def approve_all(
-    session: AsyncSession, owner_id: int, campaign_id: int, body: Any, worker_id: int | None = None
+    session: AsyncSession, owner_id: int, campaign_id: int, approval: Approval | None, worker_id: int | None = None
 ) -> list[JobResult]:
     """Approve every result in review of the campaign (or of one worker in it), each with the body's message;
     the ones approved."""
@@ -239,11 +226,11 @@ async def approve_all(
     if worker_id is not None:
         await _known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
-    approval = _approval(body)
+    message = approval.message if approval is not None else ""
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
     now = utcnow()
     for row in rows:
-        await approve_result(session, row, campaign, approval.message, now)
+        await approve_result(session, row, campaign, message, now)
     return rows
 
 

@@ -17,6 +17,8 @@ from taskengine.domain.workers._assignments import (
     start,
 )
 from taskengine.domain.workers._groups import (
+    MAX_GROUP_SIZE,
+    GroupIn,
     GroupOut,
     create_group,
     delete_group,
@@ -25,11 +27,14 @@ from taskengine.domain.workers._groups import (
     list_groups,
     set_members,
 )
-from taskengine.domain.workers._submissions import results_of_worker, submit
+from taskengine.domain.workers._submissions import SubmissionIn, results_of_worker, submit
 
 __all__ = [
+    "MAX_GROUP_SIZE",
     "AssignmentOut",
+    "GroupIn",
     "GroupOut",
+    "SubmissionIn",
     "WorkerProfile",
     "assignment_out",
     "authenticate_worker",

@@ -12,8 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Worker, WorkerGroup, WorkerGroupMember
 from taskengine.domain.authoring import aware, checked_ids, get_owned
-from taskengine.engine import Name, convert_collecting
-from taskengine.errors import DomainError, ErrorCode
+from taskengine.engine import Name
 
 MAX_GROUP_SIZE = 10_000
 
@@ -41,10 +40,7 @@ async def group_out(session: AsyncSession, group: WorkerGroup) -> GroupOut:
     return GroupOut(id=group.id, name=group.name, workers=await _members(session, group.id), created_at=created_at)
 
 
-async def create_group(session: AsyncSession, owner_id: int, body: Any) -> WorkerGroup:
-    group, problems = convert_collecting(body, GroupIn)
-    if group is None:
-        raise DomainError(ErrorCode.INVALID_BODY, 'send {"name": ...}', problems)
+async def create_group(session: AsyncSession, owner_id: int, group: GroupIn) -> WorkerGroup:
     row = WorkerGroup(owner_id=owner_id, name=group.name)
     session.add(row)
     await session.flush()
@@ -60,7 +56,7 @@ async def list_groups(session: AsyncSession, owner_id: int) -> list[WorkerGroup]
     return list((await session.exec(statement)).all())
 
 
-async def set_members(session: AsyncSession, owner_id: int, group_id: int, body: Any) -> WorkerGroup:
+async def set_members(session: AsyncSession, owner_id: int, group_id: int, body: list[Any]) -> WorkerGroup:
     """Replace the group's workers with the ids in `body` (any worker may be added; ids are not secret)."""
     group = await get_owned(session, WorkerGroup, owner_id, group_id, "worker group", for_update=True)
     ids = await checked_ids(session, Worker, None, body, "worker", MAX_GROUP_SIZE)

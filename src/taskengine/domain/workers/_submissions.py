@@ -19,7 +19,7 @@ from taskengine.domain.dates import naive_utc
 from taskengine.domain.listing import ListQuery, Page, column_page
 from taskengine.domain.states import AssignmentState, enter_review, move_assignment
 from taskengine.domain.workers._assignments import get_assignment
-from taskengine.engine import CompiledTask, Problem, convert_collecting, default_engine
+from taskengine.engine import CompiledTask, Problem, default_engine
 from taskengine.errors import DomainError, ErrorCode, problem_count
 
 SubmissionId = Annotated[
@@ -50,13 +50,11 @@ def _compile(task: Task) -> CompiledTask:
 
 
 async def submit(
-    session: AsyncSession, worker_id: int, assignment_id: int, body: Any, raw: bytes
+    session: AsyncSession, worker_id: int, assignment_id: int, submission: SubmissionIn, raw: bytes
 ) -> tuple[JobResult, bool]:
     """Store the result of a working assignment; (the result, whether it was new). Resending is harmless."""
-    submission, problems = convert_collecting(body, SubmissionIn)
-    if submission is not None:
-        problems = _in_utc(submission)
-    if submission is None or problems:
+    problems = _in_utc(submission)
+    if problems:
         raise DomainError(ErrorCode.INVALID_RESULT, "the result is invalid", problems)
     body_hash = _fingerprint(submission)
     assignment = await get_assignment(session, worker_id, assignment_id, for_update=True)
