@@ -23,14 +23,16 @@ BODYLESS = {
         ("POST", f"/campaigns/{{campaign_id}}/{action}")
         for action in ("archive", "unarchive", "copy", "publish", "pause", "continue", "cancel")
     ),
-    ("POST", "/campaigns/{campaign_id}/results/approve-all"),
-    ("POST", "/campaigns/{campaign_id}/workers/{worker_id}/approve-all"),
     ("POST", "/worker/assignments/{assignment_id}/return"),
     ("POST", "/worker/campaigns/{campaign_id}/jobs/{job_id}/start"),
 }
 """Operations that take no body (the query and the path say it all); every other POST, PUT and PATCH reads one."""
 
-OPTIONAL_BODY = {("POST", "/results/{result_id}/approve")}
+OPTIONAL_BODY = {
+    ("POST", "/results/{result_id}/approve"),
+    ("POST", "/campaigns/{campaign_id}/results/approve-all"),
+    ("POST", "/campaigns/{campaign_id}/workers/{worker_id}/approve-all"),
+}
 """Operations whose body may be left out."""
 
 ERROR_REF = "#/components/schemas/ErrorBody"
@@ -121,7 +123,9 @@ def test_query_parameters_are_documented_with_their_constraints(document: dict[s
         limit = _query_parameter(document, path, "limit")
         assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 10), path
     state = _query_parameter(document, "/campaigns/{campaign_id}/results", "state")
-    assert {"InReview", "Approved", "Rejected"} <= set(state["enum"])
+    (state_ref,) = [option["$ref"] for option in state["oneOf"] if "$ref" in option]
+    states = document["components"]["schemas"][state_ref.rsplit("/", 1)[1]]["enum"]
+    assert set(states) == {"InReview", "Approved", "Rejected", "SoftRejected", "Expired"}
     order = _query_parameter(document, "/tasks", "order")
     keys = {key for option in order["oneOf"] if option.get("type") == "array" for key in option["items"]["enum"]}
     assert keys == {sign + name for name in ORDER_FIELDS for sign in ("", "-")}
@@ -141,7 +145,10 @@ def test_query_parameters_are_documented_with_their_constraints(document: dict[s
         ("/tasks?archived=maybe", ("archived", "must be true or false")),
         ("/tasks?order=size", ("order", "must be one of id, -id, name, -name, createdAt, -createdAt, ")),
         ("/tasks?search=" + "w" * 201, ("search", "must be at most 200 characters")),
-        ("/campaigns/1/results?state=Lost", ("state", "must be one of InReview, Approved, Rejected")),
+        (
+            "/campaigns/1/results?state=Lost",
+            ("state", "must be one of InReview, Approved, Rejected, SoftRejected, Expired"),
+        ),
         ("/campaigns/1/workers?InReview=2", ("InReview", "must be true or false")),
     ],
 )

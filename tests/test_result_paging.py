@@ -139,7 +139,7 @@ def test_state_filters_take_every_state_and_name_them_when_wrong(api: Client) ->
         ("limit=101", "limit: must be at most 100"),
         ("limit=0", "limit: must be at least 1"),
         ("limit=ten", "limit: must be an integer, got a string"),
-        ("InReview=maybe", "InReview: must be a boolean, got a string"),
+        ("InReview=maybe", "InReview: must be true or false"),
     ],
 )
 def test_query_errors_use_public_names(client: Client, query: str, description: str) -> None:

@@ -22,12 +22,18 @@ from taskengine.domain import authoring, campaigns, review, workers
 Lookup = Callable[[AsyncSession, int, int], Awaitable[object]]
 """(session, the caller's id, the object's id) → the object; DomainError NOT_FOUND if the caller cannot see it."""
 
+
+async def _worker(session: AsyncSession, _: int, worker_id: int) -> None:
+    await review.known_worker(session, worker_id)  # worker ids are not secret: any requester may name one
+
+
 LOOKUPS: dict[tuple[str, str], Lookup] = {
     ("requester", "task_id"): authoring.get_task,
     ("requester", "job_id"): authoring.get_job,
     ("requester", "campaign_id"): campaigns.get_campaign,
     ("requester", "group_id"): workers.get_group,
     ("requester", "result_id"): review.get_result,
+    ("requester", "worker_id"): _worker,
     ("worker", "assignment_id"): workers.get_assignment,
 }
 

@@ -48,6 +48,8 @@ def _wording(message: str, allowed: list[str]) -> tuple[str, str]:
     """The message and rule of a failed parameter."""
     if allowed and message.startswith("Invalid enum value"):
         return f"must be one of {', '.join(allowed)}", "one-of"  # as the client writes them in a URL: unquoted
+    if message.startswith("Expected `bool`"):
+        return "must be true or false", "type"  # a query carries text: true / false, not a JSON boolean
     translated = translate(msgspec.ValidationError(message))
     return translated.message, translated.rule
 

@@ -132,7 +132,7 @@ async def get_result(session: AsyncSession, owner_id: int, result_id: int, *, fo
     return row
 
 
-async def _known_worker(session: AsyncSession, worker_id: int) -> None:
+async def known_worker(session: AsyncSession, worker_id: int) -> None:
     """404 for an id that names no worker: figures and approvals are never made up for a worker who is not there."""
     if not 0 < worker_id <= MAX_ID or await session.get(Worker, worker_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"no worker with id {worker_id}")
@@ -224,7 +224,7 @@ async def approve_all(
     campaign = await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign: 404 before the body
     statement = select(JobResult).where(JobResult.campaign_id == campaign_id, JobResult.state == ResultState.IN_REVIEW)
     if worker_id is not None:
-        await _known_worker(session, worker_id)
+        await known_worker(session, worker_id)
         statement = statement.where(JobResult.worker_id == worker_id)
     message = approval.message if approval is not None else ""
     rows = list((await session.exec(statement.order_by(JobResult.id).with_for_update())).all())  # type: ignore[arg-type]
@@ -260,6 +260,6 @@ async def worker_results(
 ) -> tuple[WorkerFigures, Page]:
     """A page of one worker's results in the campaign, and the worker's figures."""
     await _owned_campaign(session, owner_id, campaign_id)  # someone else's campaign answers 404 before the worker
-    await _known_worker(session, worker_id)
+    await known_worker(session, worker_id)
     page = await list_results(session, owner_id, campaign_id, query, state=state, since=since, worker_id=worker_id)
     return (await figures(session, [worker_id], owner_id, campaign_id))[worker_id], page
