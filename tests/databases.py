@@ -44,6 +44,9 @@ def postgres_database() -> Iterator[str]:
         pytest.skip(message)
     url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
     try:
+        # A throwaway database need not survive a crash: commits stop waiting for the WAL to reach the disk
+        # (~4 ms each here). What a transaction sees, locks and constraints are unchanged.
+        asyncio.run(_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         migrate(url)
         yield url
     finally:
@@ -60,8 +63,12 @@ async def wipe(db: Database) -> None:
     """Empty every table, so each test starts from nothing without migrating again."""
     tables = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
     async with db.engine.begin() as connection:
+        # Children before parents, so no foreign key is ever violated. On PostgreSQL a DELETE of the few rows a
+        # test leaves is ~6 times cheaper than TRUNCATE (0.03 s against 0.2 s, paid after every test), and
+        # restarting the sequences gives what TRUNCATE ... RESTART IDENTITY gave: ids from 1 again.
+        for table in tables:
+            await connection.execute(text(f"DELETE FROM {table}"))
         if db.dialect == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await connection.execute(text(f"DELETE FROM {table}"))
+            sequences = await connection.execute(text("SELECT schemaname, sequencename FROM pg_sequences"))
+            for schema, sequence in sequences.all():
+                await connection.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))
