@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -54,9 +60,22 @@ def postgres_database() -> Iterator[str]:
 
 
 def sqlite_database(folder: str) -> str:
-    url = f"sqlite:///{folder}/taskengine.db"
-    migrate(url)
-    return url
+    """The URL of a migrated SQLite file in `folder`: a copy of one migrated per process, not a new migration.
+
+    Alembic takes ~0.15 s a run and ~150 tests want a fresh file; the copy is the same schema, version row included.
+    """
+    path = Path(folder) / "taskengine.db"
+    with closing(sqlite3.connect(_sqlite_template())) as template, closing(sqlite3.connect(path)) as copy:
+        template.backup(copy)
+    return f"sqlite:///{path}"
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="taskengine-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    migrate(f"sqlite:///{folder}/taskengine.db")
+    return folder / "taskengine.db"
 
 
 async def wipe(db: Database) -> None:
