@@ -59,6 +59,11 @@ def postgres_database() -> Iterator[str]:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+ON_SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+"""For `api` tests whose requests are answered before any database work (static files, routing, OPTIONS): on
+PostgreSQL they would only repeat the SQLite run, at the cost of a second app per case."""
+
+
 def sqlite_database(folder: str) -> str:
     """The URL of a migrated SQLite file in `folder`: a copy of one migrated per process, not a new migration.
 
