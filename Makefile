@@ -16,8 +16,13 @@ setup: $(BIN)/.installed
 run: setup
 	$(BIN)/taskengine serve --demo
 
+# One pytest process per core (at most 4: each holds PostgreSQL connections), tests handed out as workers free
+# up; temporary folders (SQLite files among them) on tmpfs where there is one, so commits wait for no disk.
+TEST_WORKERS ?= auto
+TEST_TMP ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm)
+
 test: setup
-	$(BIN)/python -m pytest
+	$(if $(TEST_TMP),PYTEST_DEBUG_TEMPROOT=$(TEST_TMP)) $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist worksteal
 
 bench: setup
 	$(BIN)/python bench/components.py

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -44,24 +50,49 @@ def postgres_database() -> Iterator[str]:
         pytest.skip(message)
     url = POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{name}"
     try:
+        # A throwaway database need not survive a crash: commits stop waiting for the WAL to reach the disk
+        # (~4 ms each here). What a transaction sees, locks and constraints are unchanged.
+        asyncio.run(_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         migrate(url)
         yield url
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+ON_SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+"""For `api` tests whose requests are answered before any database work (static files, routing, OPTIONS): on
+PostgreSQL they would only repeat the SQLite run, at the cost of a second app per case."""
+
+
 def sqlite_database(folder: str) -> str:
-    url = f"sqlite:///{folder}/taskengine.db"
-    migrate(url)
-    return url
+    """The URL of a migrated SQLite file in `folder`: a copy of one migrated per process, not a new migration.
+
+    Alembic takes ~0.15 s a run and ~150 tests want a fresh file; the copy is the same schema, version row included.
+    """
+    path = Path(folder) / "taskengine.db"
+    with closing(sqlite3.connect(_sqlite_template())) as template, closing(sqlite3.connect(path)) as copy:
+        template.backup(copy)
+    return f"sqlite:///{path}"
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="taskengine-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    migrate(f"sqlite:///{folder}/taskengine.db")
+    return folder / "taskengine.db"
 
 
 async def wipe(db: Database) -> None:
     """Empty every table, so each test starts from nothing without migrating again."""
     tables = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
     async with db.engine.begin() as connection:
+        # Children before parents, so no foreign key is ever violated. On PostgreSQL a DELETE of the few rows a
+        # test leaves is ~6 times cheaper than TRUNCATE (0.03 s against 0.2 s, paid after every test), and
+        # restarting the sequences gives what TRUNCATE ... RESTART IDENTITY gave: ids from 1 again.
+        for table in tables:
+            await connection.execute(text(f"DELETE FROM {table}"))
         if db.dialect == "postgresql":
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await connection.execute(text(f"DELETE FROM {table}"))
+            sequences = await connection.execute(text("SELECT schemaname, sequencename FROM pg_sequences"))
+            for schema, sequence in sequences.all():
+                await connection.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))

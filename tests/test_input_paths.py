@@ -1,6 +1,9 @@
-"""Paths, on SQLite and PostgreSQL: names under /media/ that are not plain file names (NUL, dot segments, encoded
-separators, names no file system takes) are 404, never 500 and never a file outside the folder; NUL anywhere in a
-path is 404; OPTIONS answers every route of the route table with its methods, without a token.
+"""Paths: names under /media/ that are not plain file names (NUL, dot segments, encoded separators, names no file
+system takes) are 404, never 500 and never a file outside the folder; NUL anywhere in a path is 404; OPTIONS answers
+every route of the route table with its methods, without a token.
+
+On SQLite only: every answer here comes from the static files, the router or the input guard, before any query
+(no test stores anything), so a PostgreSQL run checked the same code twice.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import pytest
 from litestar.routes import HTTPRoute
 
 from taskengine.errors import ErrorCode
+from tests.databases import ON_SQLITE_ONLY
 from tests.test_api_components import assert_error
 from tests.test_api_isolation import MISSING, fill
 from tests.test_input_text import asgi_get
 from tests.test_worker_api import Client
+
+pytestmark = ON_SQLITE_ONLY
 
 SECRET = "outside the media folder"
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -24,10 +21,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import update
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import taskengine.db.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from taskengine.db import Database
 from taskengine.db.models import Campaign, LedgerEntry, Requester
 from taskengine.domain.money import (
@@ -44,38 +40,14 @@ from taskengine.domain.money import (
     release,
     to_micros,
 )
+from tests.databases import sqlite_database, wipe
 
 T = TypeVar("T")
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 USD = 1_000_000
 BALANCES = ("credited", "available", "frozen", "paid_out", "fees")
 
 
 # --- Databases ---------------------------------------------------------------------------------------------------
-
-
-async def _postgres_admin(sql: str) -> None:
-    # CREATE / DROP DATABASE cannot run inside a transaction; asyncpg's execute outside one is autocommit.
-    connection = await asyncpg.connect(f"{POSTGRES_SERVER}/postgres", timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this module, dropped at its end; skipped if no server (failed on CI)."""
-    name = f"taskengine_test_ledger_{uuid.uuid4().hex[:12]}"
-    try:
-        asyncio.run(_postgres_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        reason = f"PostgreSQL is not reachable at {POSTGRES_SERVER}: {error!r}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    yield f"{POSTGRES_SERVER}/{name}"
-    asyncio.run(_postgres_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 class Env:
@@ -164,23 +136,14 @@ async def _scalar(session: AsyncSession, statement: Any) -> Any:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
+    """A migrated database of each kind: a fresh SQLite file, or the session's PostgreSQL one emptied afterwards."""
     postgres = request.param == "postgresql"
-    url = request.getfixturevalue("postgres_url") if postgres else f"sqlite:///{tmp_path / 'ledger.db'}"
+    url = request.getfixturevalue("postgresql_url") if postgres else sqlite_database(str(tmp_path))
     environment = Env(url)
-
-    async def create() -> None:
-        async with environment.db.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-
-    async def drop() -> None:
-        async with environment.db.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.drop_all)
-
     try:
-        environment.run(create())
         yield environment
-        if postgres:  # the module's database is shared: leave it empty for the next test
-            environment.run(drop())
+        if postgres:  # the session's database is shared: leave it empty for the next test
+            environment.run(wipe(environment.db))
     finally:
         environment.run(environment.db.dispose())
         environment.runner.close()
