@@ -14,7 +14,7 @@ from tests.requesters import make_requester, rating_task
 from tests.test_api_components import assert_error
 
 Client = TestClient  # type: ignore[type-arg]
-CHOICES = "id, name, createdAt, lastModifiedAt"
+CHOICES = "id, -id, name, -name, createdAt, -createdAt, lastModifiedAt, -lastModifiedAt"
 
 
 def make_tasks(api: Client, headers: dict[str, str], names: list[str]) -> list[int]:

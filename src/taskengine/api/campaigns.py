@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskengine.api.body import id_list_body, json_body
 from taskengine.api.context import (
@@ -21,6 +21,7 @@ from taskengine.api.docs import BODY, errors
 from taskengine.api.idempotency import create_once
 from taskengine.api.jobs import job_views
 from taskengine.api.lists import CampaignList, JobList
+from taskengine.api.path_ids import PathId
 from taskengine.api.representation import campaign_links, paged, respond, with_links
 from taskengine.db.models import Campaign
 from taskengine.domain import campaigns
@@ -65,7 +66,7 @@ class CampaignController(Controller):
         return await create_once(request, create)
 
     @get("/{campaign_id:int}", summary="One campaign", **errors(401, 404))
-    async def get_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[campaigns.CampaignOut]:
+    async def get_campaign(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         await settle_due_work(request)
         async with as_requester(request, write=False) as (session, requester_id):
             return respond(
@@ -79,14 +80,14 @@ class CampaignController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def update_campaign(
-        self, request: AnyRequest, campaign_id: FromPath[int], data: JSONBody[campaigns.CampaignIn]
+        self, request: AnyRequest, campaign_id: PathId, data: JSONBody[campaigns.CampaignIn]
     ) -> Response[campaigns.CampaignOut]:
         async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.update_campaign(session, requester_id, campaign_id, data)
             return respond(request, campaign_view(request, campaign))
 
     @delete("/{campaign_id:int}", summary="Delete an unpublished campaign", **errors(401, 404, 409))
-    async def delete_campaign(self, request: AnyRequest, campaign_id: FromPath[int]) -> None:
+    async def delete_campaign(self, request: AnyRequest, campaign_id: PathId) -> None:
         async with as_requester(request) as (session, requester_id):
             await campaigns.delete_campaign(session, requester_id, campaign_id)
 
@@ -96,7 +97,7 @@ class CampaignController(Controller):
         **errors(401, 404),
     )
     async def copy_campaign(
-        self, request: AnyRequest, campaign_id: FromPath[int], deep: Deep = False
+        self, request: AnyRequest, campaign_id: PathId, deep: Deep = False
     ) -> Response[campaigns.CampaignOut]:
         async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
             return campaign_view(request, await campaigns.copy_campaign(session, requester_id, campaign_id, deep))
@@ -110,7 +111,7 @@ class CampaignController(Controller):
         **errors(401, 404),
     )
     async def archive_campaign(
-        self, request: AnyRequest, campaign_id: FromPath[int], deep: Deep = False
+        self, request: AnyRequest, campaign_id: PathId, deep: Deep = False
     ) -> Response[campaigns.CampaignOut]:
         async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, True, deep)
@@ -122,9 +123,7 @@ class CampaignController(Controller):
         summary="Unarchive a campaign, its jobs and their tasks",
         **errors(401, 404),
     )
-    async def unarchive_campaign(
-        self, request: AnyRequest, campaign_id: FromPath[int]
-    ) -> Response[campaigns.CampaignOut]:
+    async def unarchive_campaign(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         async with as_requester(request) as (session, requester_id):
             campaign = await campaigns.archive_campaign(session, requester_id, campaign_id, False, True)
             return respond(request, campaign_view(request, campaign))
@@ -134,7 +133,7 @@ class CampaignController(Controller):
         self,
         request: AnyRequest,
         listing: NamedDependency[ListQuery],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
     ) -> Response[JobList]:
         async with as_requester(request, write=False) as (session, requester_id):
             page = await campaigns.jobs_page(session, requester_id, campaign_id, listing)
@@ -147,9 +146,7 @@ class CampaignController(Controller):
         **JOB_IDS,
         **errors(401, 404, 409, *BODY),
     )
-    async def set_jobs(
-        self, request: AnyRequest, campaign_id: FromPath[int], data: JSONBody[list[Any]]
-    ) -> Response[JobList]:
+    async def set_jobs(self, request: AnyRequest, campaign_id: PathId, data: JSONBody[list[Any]]) -> Response[JobList]:
         return await self._jobs_changed(request, campaign_id, data, append=False)
 
     @post(
@@ -159,9 +156,7 @@ class CampaignController(Controller):
         **JOB_IDS,
         **errors(401, 404, 409, *BODY),
     )
-    async def add_jobs(
-        self, request: AnyRequest, campaign_id: FromPath[int], data: JSONBody[list[Any]]
-    ) -> Response[JobList]:
+    async def add_jobs(self, request: AnyRequest, campaign_id: PathId, data: JSONBody[list[Any]]) -> Response[JobList]:
         return await self._jobs_changed(request, campaign_id, data, append=True)
 
     @staticmethod
@@ -180,15 +175,15 @@ class CampaignController(Controller):
         summary="Publish: freeze the money and open the jobs",
         **errors(401, 402, 404, 409),
     )
-    async def publish(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[campaigns.CampaignOut]:
+    async def publish(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         return await self._transition(request, campaign_id, "publish")
 
     @post("/{campaign_id:int}/pause", status_code=200, summary="Pause an active campaign", **errors(401, 404, 409))
-    async def pause(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[campaigns.CampaignOut]:
+    async def pause(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         return await self._transition(request, campaign_id, "pause")
 
     @post("/{campaign_id:int}/continue", status_code=200, summary="Continue a paused campaign", **errors(401, 404, 409))
-    async def continue_(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[campaigns.CampaignOut]:
+    async def continue_(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         return await self._transition(request, campaign_id, "continue")
 
     @post(
@@ -197,7 +192,7 @@ class CampaignController(Controller):
         summary="Cancel a published campaign; unearned money returns",
         **errors(401, 404, 409),
     )
-    async def cancel(self, request: AnyRequest, campaign_id: FromPath[int]) -> Response[campaigns.CampaignOut]:
+    async def cancel(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
         return await self._transition(request, campaign_id, "cancel")
 
     @staticmethod

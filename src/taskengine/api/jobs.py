@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 
 from taskengine.api.body import id_list_body, json_body
 from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_list_query, requires_token
 from taskengine.api.docs import BODY, errors
 from taskengine.api.idempotency import create_once
 from taskengine.api.lists import JobList, TaskList
+from taskengine.api.path_ids import PathId
 from taskengine.api.representation import job_links, paged, respond, with_links
 from taskengine.api.tasks import task_view
 from taskengine.db.models import Job
@@ -58,7 +59,7 @@ class JobController(Controller):
         return await create_once(request, create)
 
     @get("/{job_id:int}", summary="One job", **errors(401, 404))
-    async def get_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[authoring.JobOut]:
+    async def get_job(self, request: AnyRequest, job_id: PathId) -> Response[authoring.JobOut]:
         async with as_requester(request, write=False) as (session, requester_id):
             return respond(
                 request, await job_view(request, session, await authoring.get_job(session, requester_id, job_id))
@@ -66,21 +67,19 @@ class JobController(Controller):
 
     @put("/{job_id:int}", summary="Change a job (409 once published)", **JOB_BODY, **errors(401, 404, 409, *BODY))
     async def update_job(
-        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[authoring.JobIn]
+        self, request: AnyRequest, job_id: PathId, data: JSONBody[authoring.JobIn]
     ) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
             job = await authoring.update_job(session, requester_id, job_id, data)
             return respond(request, await job_view(request, session, job))
 
     @delete("/{job_id:int}", summary="Delete an unpublished job that no campaign uses", **errors(401, 404, 409))
-    async def delete_job(self, request: AnyRequest, job_id: FromPath[int]) -> None:
+    async def delete_job(self, request: AnyRequest, job_id: PathId) -> None:
         async with as_requester(request) as (session, requester_id):
             await authoring.delete_job(session, requester_id, job_id)
 
     @post("/{job_id:int}/copy", summary="Copy a job; deep=true copies its tasks too", **errors(401, 404, 409))
-    async def copy_job(
-        self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False
-    ) -> Response[authoring.JobOut]:
+    async def copy_job(self, request: AnyRequest, job_id: PathId, deep: Deep = False) -> Response[authoring.JobOut]:
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.copy_job(session, requester_id, job_id, deep))
 
@@ -92,21 +91,19 @@ class JobController(Controller):
         summary="Archive a job; deep=true archives its tasks too",
         **errors(401, 404),
     )
-    async def archive_job(
-        self, request: AnyRequest, job_id: FromPath[int], deep: Deep = False
-    ) -> Response[authoring.JobOut]:
+    async def archive_job(self, request: AnyRequest, job_id: PathId, deep: Deep = False) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, True, deep)
             return respond(request, await job_view(request, session, job))
 
     @post("/{job_id:int}/unarchive", status_code=200, summary="Unarchive a job and its tasks", **errors(401, 404))
-    async def unarchive_job(self, request: AnyRequest, job_id: FromPath[int]) -> Response[authoring.JobOut]:
+    async def unarchive_job(self, request: AnyRequest, job_id: PathId) -> Response[authoring.JobOut]:
         async with as_requester(request) as (session, requester_id):
             job = await authoring.archive_job(session, requester_id, job_id, False, True)
             return respond(request, await job_view(request, session, job))
 
     @get("/{job_id:int}/tasks", summary="The job's tasks, in order", **errors(401, 404))
-    async def get_tasks(self, request: AnyRequest, job_id: FromPath[int]) -> Response[TaskList]:
+    async def get_tasks(self, request: AnyRequest, job_id: PathId) -> Response[TaskList]:
         async with as_requester(request, write=False) as (session, requester_id):
             tasks = await authoring.tasks_of(session, requester_id, job_id)
         return respond(request, TaskList(links=paged(request, NO_PAGE), tasks=[task_view(request, t) for t in tasks]))
@@ -117,9 +114,7 @@ class JobController(Controller):
         **TASK_IDS,
         **errors(401, 404, 409, *BODY),
     )
-    async def set_tasks(
-        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[list[Any]]
-    ) -> Response[TaskList]:
+    async def set_tasks(self, request: AnyRequest, job_id: PathId, data: JSONBody[list[Any]]) -> Response[TaskList]:
         return await _tasks_changed(request, job_id, data, append=False)
 
     @post(
@@ -129,9 +124,7 @@ class JobController(Controller):
         **TASK_IDS,
         **errors(401, 404, 409, *BODY),
     )
-    async def add_tasks(
-        self, request: AnyRequest, job_id: FromPath[int], data: JSONBody[list[Any]]
-    ) -> Response[TaskList]:
+    async def add_tasks(self, request: AnyRequest, job_id: PathId, data: JSONBody[list[Any]]) -> Response[TaskList]:
         return await _tasks_changed(request, job_id, data, append=True)
 
 

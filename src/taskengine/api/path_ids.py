@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import Annotated
+
+from litestar.params import PathParameter
 
 from taskengine.db.models import MAX_ID
 from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
 _MAX_DIGITS = len(str(MAX_ID))
+
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description=f"an id: 1 to {MAX_ID}")]
+"""An id in a path, documented with the bounds every id column has (what this module enforces)."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from taskengine.api.body import json_body
 from taskengine.api.context import NO_NUL, TOKEN_SECURITY, AnyRequest, as_requester, provide_window, requires_token
 from taskengine.api.docs import BODY, errors
 from taskengine.api.lists import ApprovedResults, ResultList
+from taskengine.api.path_ids import PathId
 from taskengine.api.representation import Listed, paged, respond, result_links, with_links, worker_links
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
@@ -66,7 +67,7 @@ class ResultController(Controller):
     async def list_results(
         self,
         request: AnyRequest,
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         window: NamedDependency[ListQuery],
         result_state: StateFilter = None,
         since: Since = None,
@@ -86,7 +87,7 @@ class ResultController(Controller):
     async def campaign_workers(
         self,
         request: AnyRequest,
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         window: NamedDependency[ListQuery],
         in_review: Annotated[
             bool, QueryParameter(name="InReview", description="only workers with results in review")
@@ -105,8 +106,8 @@ class ResultController(Controller):
     async def worker_results(
         self,
         request: AnyRequest,
-        campaign_id: FromPath[int],
-        worker_id: FromPath[int],
+        campaign_id: PathId,
+        worker_id: PathId,
         window: NamedDependency[ListQuery],
         result_state: StateFilter = None,
         since: Since = None,
@@ -130,8 +131,8 @@ class ResultController(Controller):
     async def approve_worker(
         self,
         request: AnyRequest,
-        campaign_id: FromPath[int],
-        worker_id: FromPath[int],
+        campaign_id: PathId,
+        worker_id: PathId,
         data: JSONBody[review.Approval | None] = None,
     ) -> ApprovedResults:
         async with as_requester(request) as (session, requester_id):
@@ -146,14 +147,14 @@ class ResultController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def approve_campaign(
-        self, request: AnyRequest, campaign_id: FromPath[int], data: JSONBody[review.Approval | None] = None
+        self, request: AnyRequest, campaign_id: PathId, data: JSONBody[review.Approval | None] = None
     ) -> ApprovedResults:
         async with as_requester(request) as (session, requester_id):
             rows = await review.approve_all(session, requester_id, campaign_id, data)
             return ApprovedResults(results=[review.result_out(r) for r in rows])
 
     @get("/results/{result_id:int}", summary="One result", **errors(401, 404))
-    async def get_result(self, request: AnyRequest, result_id: FromPath[int]) -> review.ResultOut:
+    async def get_result(self, request: AnyRequest, result_id: PathId) -> review.ResultOut:
         async with as_requester(request, write=False) as (session, requester_id):
             return review.result_out(await review.get_result(session, requester_id, result_id))
 
@@ -165,7 +166,7 @@ class ResultController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def approve(
-        self, request: AnyRequest, result_id: FromPath[int], data: JSONBody[review.Approval | None] = None
+        self, request: AnyRequest, result_id: PathId, data: JSONBody[review.Approval | None] = None
     ) -> review.ResultOut:
         async with as_requester(request) as (session, requester_id):
             row = await review.approve(session, requester_id, result_id, data)
@@ -179,7 +180,7 @@ class ResultController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def soft_reject(
-        self, request: AnyRequest, result_id: FromPath[int], data: JSONBody[review.SoftRejection]
+        self, request: AnyRequest, result_id: PathId, data: JSONBody[review.SoftRejection]
     ) -> review.ResultOut:
         async with as_requester(request) as (session, requester_id):
             row = await review.soft_reject(session, requester_id, result_id, data)
@@ -193,7 +194,7 @@ class ResultController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def reject(
-        self, request: AnyRequest, result_id: FromPath[int], data: JSONBody[review.Rejection]
+        self, request: AnyRequest, result_id: PathId, data: JSONBody[review.Rejection]
     ) -> review.ResultOut:
         async with as_requester(request) as (session, requester_id):
             row = await review.reject(session, requester_id, result_id, data)

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from taskengine.api.body import json_body
 from taskengine.api.context import (
@@ -21,6 +21,7 @@ from taskengine.api.context import (
 from taskengine.api.docs import BODY, errors
 from taskengine.api.idempotency import create_once
 from taskengine.api.lists import TaskList
+from taskengine.api.path_ids import PathId
 from taskengine.api.representation import paged, respond, task_links, with_links
 from taskengine.db.models import Task
 from taskengine.domain import authoring
@@ -67,7 +68,7 @@ class TaskController(Controller):
         return await create_once(request, create)
 
     @get("/{task_id:int}", summary="One task", **errors(401, 404))
-    async def get_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[authoring.TaskOut]:
+    async def get_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
         async with as_requester(request, write=False) as (session, requester_id):
             return respond(request, task_view(request, await authoring.get_task(session, requester_id, task_id)))
 
@@ -78,7 +79,7 @@ class TaskController(Controller):
         **errors(401, 404, 409, *BODY),
     )
     async def update_task(
-        self, request: AnyRequest, task_id: FromPath[int], data: JSONBody[Any]
+        self, request: AnyRequest, task_id: PathId, data: JSONBody[Any]
     ) -> Response[authoring.TaskOut]:
         async with as_requester(request) as (session, requester_id):
             task = await authoring.update_task(
@@ -87,26 +88,26 @@ class TaskController(Controller):
             return respond(request, task_view(request, task))
 
     @delete("/{task_id:int}", summary="Delete an unpublished task that no job uses", **errors(401, 404, 409))
-    async def delete_task(self, request: AnyRequest, task_id: FromPath[int]) -> None:
+    async def delete_task(self, request: AnyRequest, task_id: PathId) -> None:
         async with as_requester(request) as (session, requester_id):
             await authoring.delete_task(session, requester_id, task_id)
 
     @post("/{task_id:int}/copy", summary="Copy a task", **errors(401, 404, 409))
-    async def copy_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[authoring.TaskOut]:
+    async def copy_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
         async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             return task_view(request, await authoring.copy_task(session, requester_id, task_id))
 
         return await create_once(request, create)
 
     @post("/{task_id:int}/archive", status_code=200, summary="Archive a task", **errors(401, 404))
-    async def archive_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[authoring.TaskOut]:
+    async def archive_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
         async with as_requester(request) as (session, requester_id):
             return respond(
                 request, task_view(request, await authoring.archive_task(session, requester_id, task_id, True))
             )
 
     @post("/{task_id:int}/unarchive", status_code=200, summary="Unarchive a task", **errors(401, 404))
-    async def unarchive_task(self, request: AnyRequest, task_id: FromPath[int]) -> Response[authoring.TaskOut]:
+    async def unarchive_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
         async with as_requester(request) as (session, requester_id):
             return respond(
                 request, task_view(request, await authoring.archive_task(session, requester_id, task_id, False))

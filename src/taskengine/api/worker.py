@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from taskengine.api.accounts import CREDENTIALS_BODY, Credentials, TokenOut, sign_in
 from taskengine.api.body import json_body
@@ -25,6 +25,7 @@ from taskengine.api.context import (
 )
 from taskengine.api.docs import BODY, errors
 from taskengine.api.lists import ResultList
+from taskengine.api.path_ids import PathId
 from taskengine.api.ratelimits import enforce
 from taskengine.api.representation import Listed, href, link_map, paged, respond, self_link, with_links
 from taskengine.db import remember
@@ -77,7 +78,7 @@ class WorkerMe(msgspec.Struct, rename="camel", kw_only=True):
     earnings: str
     earnings_micros: int
     reputation: review.Figure
-    experience: review.Figure
+    experience: review.Count
     results: review.Counts
 
 
@@ -233,9 +234,7 @@ class WorkerController(Controller):
         description="Rate limited per worker and per client address: 429 with Retry-After.",
         **errors(401, 404, 409, 429),
     )
-    async def start(
-        self, request: AnyRequest, campaign_id: FromPath[int], job_id: FromPath[int]
-    ) -> workers.AssignmentOut:
+    async def start(self, request: AnyRequest, campaign_id: PathId, job_id: PathId) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
             await enforce(request, "start", worker_id)
             return workers.assignment_out(await workers.start(session, worker_id, campaign_id, job_id))
@@ -246,7 +245,7 @@ class WorkerController(Controller):
         summary="Give a working assignment back",
         **errors(401, 404, 409),
     )
-    async def give_back(self, request: AnyRequest, assignment_id: FromPath[int]) -> workers.AssignmentOut:
+    async def give_back(self, request: AnyRequest, assignment_id: PathId) -> workers.AssignmentOut:
         async with as_worker(request) as (session, worker_id):
             return workers.assignment_out(await workers.give_back(session, worker_id, assignment_id))
 
@@ -259,7 +258,7 @@ class WorkerController(Controller):
         **errors(401, 404, 409, 429, *BODY),
     )
     async def submit(
-        self, request: AnyRequest, assignment_id: FromPath[int], data: JSONBody[workers.SubmissionIn]
+        self, request: AnyRequest, assignment_id: PathId, data: JSONBody[workers.SubmissionIn]
     ) -> Response[review.ResultOut]:
         async with as_worker(request) as (session, worker_id):
             await enforce(request, "submit", worker_id)
@@ -309,7 +308,7 @@ class SequenceController(Controller):
             **errors(401, 404)["responses"],
         },
     )
-    async def sequence(self, request: AnyRequest, assignment_id: FromPath[int]) -> Response[bytes]:
+    async def sequence(self, request: AnyRequest, assignment_id: PathId) -> Response[bytes]:
         media_type = MSGPACK if MSGPACK in request.headers.get("accept", "") else "application/json"
         db = database(request)
         # Phones poll this: one quick read answers when all is well, the full path explains anything else.

@@ -1,6 +1,6 @@
 """Review: results as requesters see them, decisions, payment, and approval when review time runs out."""
 
-from taskengine.domain.review._figures import Counts, Figure, WorkerFigures, figures, reputation
+from taskengine.domain.review._figures import Count, Counts, Figure, WorkerFigures, figures, reputation
 from taskengine.domain.review._review import (
     STATES,
     Approval,
@@ -25,6 +25,7 @@ from taskengine.domain.states import ResultState
 __all__ = [
     "STATES",
     "Approval",
+    "Count",
     "Counts",
     "Figure",
     "Rejection",
