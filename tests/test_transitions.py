@@ -96,9 +96,11 @@ def test_every_move_writes_exactly_one_event(api: Client) -> None:
     seen = [(e.type, e.from_state, e.to_state) for e in events(api)]
     assert seen == [
         ("campaign.published", "unpublished", "active"),
+        ("assignment.started", None, "working"),
         ("result.submitted", None, "InReview"),
         ("assignment.submitted", "working", "submitted"),
         ("result.approved", "InReview", "Approved"),
+        ("assignment.started", None, "working"),
         ("assignment.returned", "working", "returned"),
         ("campaign.paused", "active", "paused"),
         ("campaign.cancelled", "paused", "cancelled"),

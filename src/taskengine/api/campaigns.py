@@ -94,7 +94,7 @@ class CampaignController(Controller):
     @post(
         "/{campaign_id:int}/copy",
         summary="Copy a campaign; deep=true copies its jobs and tasks too",
-        **errors(401, 404),
+        **errors(401, 404, 409),
     )
     async def copy_campaign(
         self, request: AnyRequest, campaign_id: PathId, deep: Deep = False

@@ -21,9 +21,9 @@ from taskengine.errors import DomainError, ErrorBody, ErrorCode
 
 _WHY = {
     400: "Malformed request (40000-40002): an id that is not plain digits, a bad query parameter, header or JSON",
-    401: "No valid X-Auth-Token (40100)",
+    401: "No valid token in X-Auth-Token or Authorization: Bearer (40100)",
     402: "The available balance is too low (40200)",
-    403: "Not allowed (40300)",
+    403: "Not allowed (40300): e.g. a worker's token on a requester's route, or the other way round",
     404: "No such object, or not yours (40400)",
     409: "Not possible in the object's current state (409xx)",
     413: "The body is larger than the service accepts (41300)",
@@ -38,11 +38,18 @@ SWAGGER_ASSETS = "/schema/assets"
 _SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 
 
+ALWAYS = (400, 413, 415)
+"""What any request may be answered: malformed, or a body (sent even where none is read) too large or undecodable."""
+
+
 def errors(*statuses: int) -> dict[str, Any]:
-    """Handler keyword arguments documenting its error responses: 400 always, plus `statuses` (429 with Retry-After)."""
+    """Handler keyword arguments documenting its error responses: ALWAYS, plus `statuses` (429 with Retry-After).
+
+    A route that needs a token (401) also answers 403 to a live token of the other kind of account."""
+    wanted = {*ALWAYS, *statuses} | ({403} if 401 in statuses else set())
     responses: dict[int, ResponseSpec] = {
         status: ResponseSpec(ErrorBody, description=_WHY[status], generate_examples=False)
-        for status in sorted({400, *statuses} - {429})
+        for status in sorted(wanted - {429})
     }
     if 429 in statuses:
         responses.update(TOO_MANY)

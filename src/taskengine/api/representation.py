@@ -127,11 +127,6 @@ def respond(request: AnyRequest, content: T, status_code: int = 200) -> Response
     return Response(content, status_code=status_code, media_type=HAL if wants_hal(request) else JSON)
 
 
-def envelope(request: AnyRequest, key: str, items: list[Any], page: Page) -> dict[str, Any]:
-    """A SWARMS list: its paging `_links` and the items under `key`."""
-    return {"_links": page_links(request, page), key: items}
-
-
 def link_map(links: dict[str, Any]) -> dict[str, Link]:
     """`{"self": {"href": ...}}` as typed links."""
     return {name: Link(value["href"]) for name, value in links.items()}

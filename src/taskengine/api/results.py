@@ -18,6 +18,7 @@ from taskengine.api.representation import Listed, paged, respond, result_links, 
 from taskengine.domain import review
 from taskengine.domain.campaigns import parse_date
 from taskengine.domain.listing import ListQuery
+from taskengine.engine import Problem
 from taskengine.errors import DomainError, ErrorCode
 
 StateFilter = Annotated[
@@ -36,7 +37,7 @@ def _since(text: str | None) -> datetime | None:
     try:
         return parse_date(text) if text else None
     except ValueError as exc:
-        raise DomainError(ErrorCode.INVALID_PARAMETER, f"since: {exc}") from None
+        raise DomainError(ErrorCode.INVALID_PARAMETER, f"since: {exc}", [Problem("since", str(exc), "date")]) from None
 
 
 class CampaignWorkers(Listed, kw_only=True):

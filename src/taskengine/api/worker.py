@@ -42,6 +42,13 @@ from taskengine.errors import DomainError, ErrorCode
 MSGPACK = "application/msgpack"
 
 
+SUBMIT_RESPONSES = errors(401, 404, 409, 429, *BODY)
+# A resend answers 200 with the stored result: documented so a generated client's retry gets it back.
+SUBMIT_RESPONSES["responses"][200] = ResponseSpec(
+    review.ResultOut, description="The same submission sent again: the result it stored", generate_examples=False
+)
+
+
 class SignedUp(msgspec.Struct):
     id: int
     email: str
@@ -255,7 +262,7 @@ class WorkerController(Controller):
         description="Rate limited per worker and per client address: 429 with Retry-After. "
         "201 for a new result, 200 when the same submission id is sent again.",
         **SUBMISSION_BODY,
-        **errors(401, 404, 409, 429, *BODY),
+        **SUBMIT_RESPONSES,
     )
     async def submit(
         self, request: AnyRequest, assignment_id: PathId, data: JSONBody[workers.SubmissionIn]

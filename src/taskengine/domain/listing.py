@@ -129,7 +129,11 @@ async def list_page(session: AsyncSession, model: Any, owner_id: int, query: Lis
     forward, cursor = page_direction(query)
     words = _WORD.findall(query.search.lower())
     if len(words) > MAX_SEARCH_WORDS:
-        raise DomainError(ErrorCode.INVALID_PARAMETER, f"search: at most {MAX_SEARCH_WORDS} words")
+        raise DomainError(
+            ErrorCode.INVALID_PARAMETER,
+            f"search: at most {MAX_SEARCH_WORDS} words",
+            [Problem("search", f"must have at most {MAX_SEARCH_WORDS} words", "too-many")],
+        )
     keys = _order_keys(model, query.order)
     columns = [column for column, _ in keys]
     statement = select(model).where(model.owner_id == owner_id)

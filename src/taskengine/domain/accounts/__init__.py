@@ -5,14 +5,12 @@ from taskengine.domain.accounts._credentials import (
     canonical_email,
     check_password,
     new_credentials,
-    signed_in,
 )
 from taskengine.domain.accounts._passwords import use_password_hasher
 from taskengine.domain.accounts._requesters import (
     READ_ONLY_PROFILE_FIELDS,
     Profile,
     ProfileUpdate,
-    authenticate,
     create_requester,
     credit_requester,
     get_requester,
@@ -27,7 +25,6 @@ __all__ = [
     "Profile",
     "ProfileUpdate",
     "account_by_email",
-    "authenticate",
     "canonical_email",
     "check_password",
     "create_requester",
@@ -40,7 +37,6 @@ __all__ = [
     "profile_of",
     "requester_by_email",
     "resolve_token",
-    "signed_in",
     "token_live",
     "update_profile",
     "use_password_hasher",

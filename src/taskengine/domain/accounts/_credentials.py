@@ -68,8 +68,3 @@ async def check_password(account: A | None, password: str) -> A:
     if not await verify_password(account.password_hash if account else None, password) or account is None:  # type: ignore[attr-defined]
         raise DomainError(ErrorCode.UNAUTHORIZED, "wrong email or password")
     return account
-
-
-async def signed_in(session: AsyncSession, model: type[A], email: str, password: str) -> A:
-    """The account of `model` with these credentials, or 401 without saying which of the two was wrong."""
-    return await check_password(await account_by_email(session, model, email), password)

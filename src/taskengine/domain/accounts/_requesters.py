@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Requester
-from taskengine.domain.accounts._credentials import canonical_email, new_credentials, normalise_email, signed_in
+from taskengine.domain.accounts._credentials import canonical_email, new_credentials, normalise_email
 from taskengine.domain.money import credit, format_usd, to_micros, usd_number
 from taskengine.engine import OptionalText, describe_pattern
 from taskengine.errors import DomainError, ErrorCode
@@ -138,11 +138,6 @@ async def credit_requester(session: AsyncSession, email: str, amount: Decimal | 
     await credit(session, requester.id, micros)
     await session.refresh(requester)
     return requester
-
-
-async def authenticate(session: AsyncSession, email: str, password: str) -> Requester:
-    """The requester with these credentials, or 401 without saying which of the two was wrong."""
-    return await signed_in(session, Requester, email, password)
 
 
 async def get_requester(session: AsyncSession, requester_id: int) -> Requester:

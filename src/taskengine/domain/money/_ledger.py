@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import Campaign, LedgerEntry, Requester
+from taskengine.db.models import Campaign, LedgerEntry, Requester, Worker
 from taskengine.domain.money._amounts import MAX_MICROS, format_usd
 
 
@@ -167,8 +167,12 @@ async def pay(
     payment_micros: int,
     fee_micros: int,
     reason: str = "approve",
+    *,
+    worker_id: int | None = None,
 ) -> None:
-    """Spend a campaign's frozen money: `payment_micros` to paid_out, `fee_micros` to fees; ValueError if short."""
+    """Spend a campaign's frozen money: `payment_micros` to paid_out, `fee_micros` to fees; ValueError if short.
+
+    With `worker_id`, the payment is added to that worker's earnings in the same step: the two sides of one payment."""
     _check_amount(payment_micros)
     _check_amount(fee_micros)
     total = payment_micros + fee_micros
@@ -179,6 +183,10 @@ async def pay(
     for target, micros in ((Account.PAID_OUT, payment_micros), (Account.FEES, fee_micros)):
         if micros:
             session.add(_entry(requester_id, campaign_id, Account.FROZEN, target, micros, reason))
+    if worker_id is not None and payment_micros:
+        await session.exec(
+            update(Worker).where(col(Worker.id) == worker_id).values(earned=col(Worker.earned) + payment_micros)
+        )
     await session.flush()
 
 

@@ -18,6 +18,7 @@ from taskengine.domain.states._moves import (
     move_assignment,
     move_campaign,
     move_result,
+    start_assignment,
 )
 from taskengine.domain.states._places import held_by_live_work, lock_campaign, place_price, reopen_place
 from taskengine.domain.states._reading import (
@@ -53,4 +54,5 @@ __all__ = [
     "result_state_at",
     "result_state_column",
     "review_over",
+    "start_assignment",
 ]

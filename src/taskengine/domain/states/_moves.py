@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from taskengine.db.models import Assignment, Campaign, JobResult, Worker, WorkerJobCount
+from taskengine.db.models import Assignment, Campaign, JobResult, WorkerJobCount
 from taskengine.domain.money import commission, pay, release
 from taskengine.domain.states._enums import (
     ASSIGNMENT_MOVES,
@@ -150,10 +150,8 @@ async def move_result(
         campaign = campaign or await session.get(Campaign, result.campaign_id)
         assert campaign is not None and campaign.id is not None
         payment = campaign.worker_payment
-        await pay(session, campaign.owner_id, campaign.id, payment, commission(payment, campaign.commission_rate_ppm))
-        await session.exec(
-            update(Worker).where(col(Worker.id) == result.worker_id).values(earned=col(Worker.earned) + payment)
-        )
+        fee = commission(payment, campaign.commission_rate_ppm)
+        await pay(session, campaign.owner_id, campaign.id, payment, fee, worker_id=result.worker_id)
         result.message = message
         payload["payment"] = payment
     elif to is ResultState.REJECTED:
@@ -172,6 +170,18 @@ async def move_result(
         assignment = await session.get(Assignment, result.assignment_id, with_for_update=True, populate_existing=True)
         assert assignment is not None
         await move_assignment(session, assignment, AssignmentState.WORKING, now=now, deadline=redo_until)
+
+
+async def start_assignment(session: AsyncSession, assignment: Assignment, *, now: datetime) -> None:
+    """A new assignment (its place claimed and counted by the caller) starts working."""
+    assignment.state = AssignmentState.WORKING
+    session.add(assignment)
+    await session.flush()
+    assert assignment.id is not None
+    payload = {"campaign": assignment.campaign_id, "job": assignment.job_id, "worker": assignment.worker_id}
+    await record_event(
+        session, "assignment", assignment.id, None, AssignmentState.WORKING, "started", now=now, payload=payload
+    )
 
 
 async def enter_review(

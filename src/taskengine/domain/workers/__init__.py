@@ -2,7 +2,6 @@
 
 from taskengine.domain.workers._accounts import (
     WorkerProfile,
-    authenticate_worker,
     create_worker,
     get_worker,
     worker_profile,
@@ -37,7 +36,6 @@ __all__ = [
     "SubmissionIn",
     "WorkerProfile",
     "assignment_out",
-    "authenticate_worker",
     "create_group",
     "create_worker",
     "delete_group",

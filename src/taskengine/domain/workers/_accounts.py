@@ -6,7 +6,7 @@ import msgspec
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from taskengine.db.models import Worker
-from taskengine.domain.accounts import new_credentials, signed_in
+from taskengine.domain.accounts import new_credentials
 from taskengine.domain.money import format_usd
 from taskengine.errors import DomainError, ErrorCode
 
@@ -26,10 +26,6 @@ async def create_worker(session: AsyncSession, email: str, password: str) -> Wor
     session.add(worker)
     await session.flush()
     return worker
-
-
-async def authenticate_worker(session: AsyncSession, email: str, password: str) -> Worker:
-    return await signed_in(session, Worker, email, password)
 
 
 async def get_worker(session: AsyncSession, worker_id: int) -> Worker:

@@ -43,6 +43,7 @@ from taskengine.domain.states import (
     assignment_state_at,
     move_assignment,
     overdue_assignment,
+    start_assignment,
 )
 from taskengine.errors import DomainError, ErrorCode
 
@@ -244,8 +245,7 @@ async def start(session: AsyncSession, worker_id: int, campaign_id: int, job_id:
         started_at=now,
         deadline=now + timedelta(seconds=campaign.max_work_time_s),
     )
-    session.add(row)
-    await session.flush()
+    await start_assignment(session, row, now=now)
     return row
 
 
