@@ -199,3 +199,25 @@ def test_unknown_schema_paths_answer_our_json_404(client: Client, path: str) -> 
     assert response.status_code == 404, (path, response.text)
     assert response.headers["content-type"].startswith("application/json")
     assert response.json() == {"code": 40400, "message": "No such resource", "description": "no resource at this path"}
+
+
+def test_the_other_kind_of_token_gets_a_documented_403(client: Client, document: dict[str, Any]) -> None:
+    """A live token of the wrong kind of account answers 403 on every token route, and every one documents it."""
+    from tests.test_worker_api import make_worker
+
+    requester = make_requester(client)
+    _, worker = make_worker(client)
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if not operation.get("security") or "discard" in path:
+                continue
+            other = requester if path.startswith("/worker/") else worker
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            response = client.request(
+                method.upper(), url, headers=other, json={} if method in ("post", "put") else None
+            )
+            assert response.status_code == 403, (method, path, response.status_code, response.text)
+            assert "403" in operation["responses"], (method, path)
+            checked += 1
+    assert checked > 40
