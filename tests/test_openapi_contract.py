@@ -221,3 +221,21 @@ def test_the_other_kind_of_token_gets_a_documented_403(client: Client, document:
             assert "403" in operation["responses"], (method, path)
             checked += 1
     assert checked > 40
+
+
+def test_create_and_copy_calls_document_the_idempotency_key(client: Client, document: dict[str, Any]) -> None:
+    creates = [("/tasks", "post"), ("/jobs", "post"), ("/campaigns", "post")]
+    creates += [(f"/{kind}s/{{{kind}_id}}/copy", "post") for kind in ("task", "job", "campaign")]
+    for path, method in creates:
+        headers = [p for p in document["paths"][path][method]["parameters"] if p["in"] == "header"]
+        assert [(p["name"], p["schema"]["maxLength"]) for p in headers] == [("Idempotency-Key", 255)], path
+    requester = make_requester(client)
+    long_key = {**requester, "Idempotency-Key": "k" * 256}
+    refused = client.post("/jobs", json={"name": "J"}, headers=long_key)
+    assert refused.status_code == 400 and refused.json()["problems"][0]["path"] == "Idempotency-Key", refused.text
+    keyed = {**requester, "Idempotency-Key": "one"}
+    first = client.post("/jobs", json={"name": "J"}, headers=keyed)
+    again = client.post("/jobs", json={"name": "J"}, headers=keyed)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert client.post("/jobs", json={"name": "K"}, headers=keyed).status_code == 409

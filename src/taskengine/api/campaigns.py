@@ -18,7 +18,7 @@ from taskengine.api.context import (
     settle_due_work,
 )
 from taskengine.api.docs import BODY, errors
-from taskengine.api.idempotency import create_once
+from taskengine.api.idempotency import IdempotencyKey, create_once
 from taskengine.api.jobs import job_views
 from taskengine.api.lists import CampaignList, JobList
 from taskengine.api.path_ids import PathId
@@ -58,12 +58,15 @@ class CampaignController(Controller):
 
     @post("/", summary="Create a campaign", **CAMPAIGN_BODY, **errors(401, 409, *BODY))
     async def create_campaign(
-        self, request: AnyRequest, data: JSONBody[campaigns.CampaignIn]
+        self,
+        request: AnyRequest,
+        data: JSONBody[campaigns.CampaignIn],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[campaigns.CampaignOut]:
         async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
             return campaign_view(request, await campaigns.create_campaign(session, requester_id, data))
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @get("/{campaign_id:int}", summary="One campaign", **errors(401, 404))
     async def get_campaign(self, request: AnyRequest, campaign_id: PathId) -> Response[campaigns.CampaignOut]:
@@ -97,12 +100,16 @@ class CampaignController(Controller):
         **errors(401, 404, 409),
     )
     async def copy_campaign(
-        self, request: AnyRequest, campaign_id: PathId, deep: Deep = False
+        self,
+        request: AnyRequest,
+        campaign_id: PathId,
+        deep: Deep = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[campaigns.CampaignOut]:
         async def create(session: Any, requester_id: int) -> campaigns.CampaignOut:
             return campaign_view(request, await campaigns.copy_campaign(session, requester_id, campaign_id, deep))
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @post(
         "/{campaign_id:int}/archive",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
 import msgspec
 from litestar import Response
+from litestar.params import HeaderParameter
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +19,18 @@ from taskengine.db.models import IdempotencyRecord
 from taskengine.errors import DomainError, ErrorCode
 
 MAX_KEY_LENGTH = 255
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="any unique text per create: a retry with the same key and request returns the first answer "
+        "(Idempotent-Replayed: true) and creates nothing; the same key with another request is 409",
+    ),
+]
+"""The header of every create and copy call, so the document (and generated clients) offer it."""
 
 T = TypeVar("T")
 
@@ -47,11 +60,13 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response[bytes]:
 
 
 async def create_once(
-    request: AnyRequest, create: Callable[[AsyncSession, int], Awaitable[T]], status_code: int = 201
+    request: AnyRequest,
+    create: Callable[[AsyncSession, int], Awaitable[T]],
+    key: str | None,
+    status_code: int = 201,
 ) -> Response[T]:
-    """Run `create(session, requester_id)` for the requester, unless the Idempotency-Key says it already ran."""
+    """Run `create(session, requester_id)` for the requester, unless the Idempotency-Key `key` says it already ran."""
     principal = "requester"
-    key = request.headers.get("idempotency-key")
     media_type = HAL if wants_hal(request) else JSON
     await request.body()  # received before a transaction opens: a slow upload must not hold the database
     if key is None:

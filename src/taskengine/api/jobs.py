@@ -11,7 +11,7 @@ from litestar.params import JSONBody, Parameter
 from taskengine.api.body import id_list_body, json_body
 from taskengine.api.context import TOKEN_SECURITY, AnyRequest, as_requester, provide_list_query, requires_token
 from taskengine.api.docs import BODY, errors
-from taskengine.api.idempotency import create_once
+from taskengine.api.idempotency import IdempotencyKey, create_once
 from taskengine.api.lists import JobList, TaskList
 from taskengine.api.path_ids import PathId
 from taskengine.api.representation import job_links, paged, respond, with_links
@@ -52,11 +52,13 @@ class JobController(Controller):
             return respond(request, JobList(links=paged(request, page), jobs=jobs))
 
     @post("/", summary="Create a job", **JOB_BODY, **errors(401, 409, *BODY))
-    async def create_job(self, request: AnyRequest, data: JSONBody[authoring.JobIn]) -> Response[authoring.JobOut]:
+    async def create_job(
+        self, request: AnyRequest, data: JSONBody[authoring.JobIn], idempotency_key: IdempotencyKey = None
+    ) -> Response[authoring.JobOut]:
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.create_job(session, requester_id, data))
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @get("/{job_id:int}", summary="One job", **errors(401, 404))
     async def get_job(self, request: AnyRequest, job_id: PathId) -> Response[authoring.JobOut]:
@@ -79,11 +81,13 @@ class JobController(Controller):
             await authoring.delete_job(session, requester_id, job_id)
 
     @post("/{job_id:int}/copy", summary="Copy a job; deep=true copies its tasks too", **errors(401, 404, 409))
-    async def copy_job(self, request: AnyRequest, job_id: PathId, deep: Deep = False) -> Response[authoring.JobOut]:
+    async def copy_job(
+        self, request: AnyRequest, job_id: PathId, deep: Deep = False, idempotency_key: IdempotencyKey = None
+    ) -> Response[authoring.JobOut]:
         async def create(session: Any, requester_id: int) -> authoring.JobOut:
             return await job_view(request, session, await authoring.copy_job(session, requester_id, job_id, deep))
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @post(
         "/{job_id:int}/archive",

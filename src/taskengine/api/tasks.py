@@ -19,7 +19,7 @@ from taskengine.api.context import (
     url_policy,
 )
 from taskengine.api.docs import BODY, errors
-from taskengine.api.idempotency import create_once
+from taskengine.api.idempotency import IdempotencyKey, create_once
 from taskengine.api.lists import TaskList
 from taskengine.api.path_ids import PathId
 from taskengine.api.representation import paged, respond, task_links, with_links
@@ -58,14 +58,16 @@ class TaskController(Controller):
     @post(
         "/", summary="Create a task; 422 lists every problem of its definition", **TASK_BODY, **errors(401, 409, *BODY)
     )
-    async def create_task(self, request: AnyRequest, data: JSONBody[Any]) -> Response[authoring.TaskOut]:
+    async def create_task(
+        self, request: AnyRequest, data: JSONBody[Any], idempotency_key: IdempotencyKey = None
+    ) -> Response[authoring.TaskOut]:
         async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             task = await authoring.create_task(
                 session, requester_id, data, media_sizes(request), urls=url_policy(request)
             )
             return task_view(request, task)
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @get("/{task_id:int}", summary="One task", **errors(401, 404))
     async def get_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
@@ -93,11 +95,13 @@ class TaskController(Controller):
             await authoring.delete_task(session, requester_id, task_id)
 
     @post("/{task_id:int}/copy", summary="Copy a task", **errors(401, 404, 409))
-    async def copy_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
+    async def copy_task(
+        self, request: AnyRequest, task_id: PathId, idempotency_key: IdempotencyKey = None
+    ) -> Response[authoring.TaskOut]:
         async def create(session: Any, requester_id: int) -> authoring.TaskOut:
             return task_view(request, await authoring.copy_task(session, requester_id, task_id))
 
-        return await create_once(request, create)
+        return await create_once(request, create, idempotency_key)
 
     @post("/{task_id:int}/archive", status_code=200, summary="Archive a task", **errors(401, 404))
     async def archive_task(self, request: AnyRequest, task_id: PathId) -> Response[authoring.TaskOut]:
