@@ -26,7 +26,7 @@ class ErrorCode(Enum):
 
     BAD_REQUEST = (40000, "The request is malformed")
     INVALID_JSON = (40001, "The body is not acceptable JSON")
-    INVALID_PARAMETER = (40002, "A query or path parameter is invalid")
+    INVALID_PARAMETER = (40002, "A query, path or header parameter is invalid")
     UNAUTHORIZED = (40100, "Authentication is required")
     PAYMENT_REQUIRED = (40200, "The available balance is too low")
     FORBIDDEN = (40300, "This action is not allowed")
