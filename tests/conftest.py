@@ -14,7 +14,7 @@ from taskengine.api import create_app
 from taskengine.domain.accounts import use_password_hasher
 from taskengine.engine import Engine, default_engine
 from taskengine.settings import load_settings
-from tests.databases import postgres_database, sqlite_database, wipe
+from tests.databases import app_client, postgres_database, sqlite_database
 
 settings.register_profile("default", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,12 +72,5 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture()
 def api(database_url: str, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
     """A client of an app on each real database (run once per backend)."""
-    settings = load_settings(
-        {}, data_dir=tmp_path, database_url=database_url, max_body_bytes=512 * 1024, rate_limits=False
-    )
-    app = create_app(settings, sweeper=False)
-    with TestClient(app) as test_client:
-        try:
-            yield test_client
-        finally:
-            test_client.blocking_portal.call(wipe, app.state.db)
+    with app_client(database_url, tmp_path, max_body_bytes=512 * 1024) as test_client:
+        yield test_client

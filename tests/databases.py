@@ -13,13 +13,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+from taskengine.api.app import create_app
 from taskengine.db import Database, async_url, migrate
+from taskengine.settings import load_settings
 
 POSTGRES_SERVER = os.environ.get("TASKENGINE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI") == "true"
@@ -96,3 +100,16 @@ async def wipe(db: Database) -> None:
             sequences = await connection.execute(text("SELECT schemaname, sequencename FROM pg_sequences"))
             for schema, sequence in sequences.all():
                 await connection.execute(text(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART'))
+
+
+@contextmanager
+def app_client(database_url: str, data_dir: Path, **settings: Any) -> Iterator[TestClient[Any]]:
+    """A client of an app (no scheduler loop, no rate limits) on `database_url`, whose rows are wiped afterwards."""
+    app = create_app(
+        load_settings({}, data_dir=data_dir, database_url=database_url, rate_limits=False, **settings), sweeper=False
+    )
+    with TestClient(app) as client:
+        try:
+            yield client
+        finally:
+            client.blocking_portal.call(wipe, app.state.db)

@@ -14,13 +14,11 @@ from litestar.testing import TestClient
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 
-from taskengine.api.app import create_app
 from taskengine.db import Database
 from taskengine.db.models import Assignment, JobResult, utcnow
 from taskengine.domain import scheduler
 from taskengine.domain.scheduler import run_due
-from taskengine.settings import load_settings
-from tests.databases import wipe
+from tests.databases import app_client
 from tests.requesters import make_requester
 from tests.test_results import ledger_ok, started, submit
 from tests.test_transitions import events
@@ -32,13 +30,8 @@ Client = TestClient  # type: ignore[type-arg]
 @pytest.fixture()
 def pg_api(postgresql_url: str, tmp_path: Path) -> Iterator[Client]:
     """A client of an app on PostgreSQL only: SQLite has one writer, so nothing races there."""
-    settings = load_settings({}, data_dir=tmp_path, database_url=postgresql_url, rate_limits=False)
-    app = create_app(settings, sweeper=False)
-    with TestClient(app) as client:
-        try:
-            yield client
-        finally:
-            client.blocking_portal.call(wipe, app.state.db)
+    with app_client(postgresql_url, tmp_path) as client:
+        yield client
 
 
 def test_schedulers_racing_pay_and_record_each_move_once(pg_api: Client, postgresql_url: str) -> None:

@@ -19,13 +19,13 @@ from taskengine.api.context import (
 )
 from taskengine.api.docs import BODY, errors
 from taskengine.api.idempotency import IdempotencyKey, create_once
-from taskengine.api.jobs import job_views
+from taskengine.api.jobs import NO_PAGE, job_views
 from taskengine.api.lists import CampaignList, JobList
 from taskengine.api.path_ids import PathId
 from taskengine.api.representation import campaign_links, paged, respond, with_links
 from taskengine.db.models import Campaign
 from taskengine.domain import campaigns
-from taskengine.domain.listing import ListQuery, Page
+from taskengine.domain.listing import ListQuery
 
 CAMPAIGN_BODY = json_body(campaigns.CampaignIn, description="the campaign is invalid")
 JOB_IDS = id_list_body(campaigns.MAX_JOBS_PER_CAMPAIGN, "job")
@@ -174,7 +174,7 @@ class CampaignController(Controller):
         async with as_requester(request) as (session, requester_id):
             jobs = await campaigns.set_jobs(session, requester_id, campaign_id, ids, append=append)
             views = await job_views(request, session, jobs)
-        return respond(request, JobList(links=paged(request, Page([], None, None)), jobs=views))
+        return respond(request, JobList(links=paged(request, NO_PAGE), jobs=views))
 
     @post(
         "/{campaign_id:int}/publish",

@@ -217,5 +217,4 @@ class RateLimitedOperation(Operation):
             }
 
 
-RATE_LIMITED: dict[str, Any] = {"responses": TOO_MANY, "operation_class": RateLimitedOperation}
 """Keyword arguments for a rate-limited route's decorator."""
